@@ -1,0 +1,1 @@
+"""ecweb's domain: models, search, bulk operations. Imports neither reflex nor dramatiq."""

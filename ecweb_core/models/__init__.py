@@ -1,0 +1,42 @@
+"""Every table of the domain; importing this package registers them all on SQLModel.metadata."""
+
+from ecweb_core.models.auth import Operator, OperatorSession
+from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
+from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
+from ecweb_core.models.orders import (
+    DunningRecord,
+    Label,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderLabel,
+    OrderMemo,
+    OrderStatus,
+    SurveyAnswer,
+)
+from ecweb_core.models.shop import ShopSettings
+from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo
+
+__all__ = [
+    "Customer",
+    "CustomerMemo",
+    "DeliveryCompany",
+    "DunningRecord",
+    "Label",
+    "Operator",
+    "OperatorSession",
+    "Order",
+    "OrderEvent",
+    "OrderItem",
+    "OrderLabel",
+    "OrderMemo",
+    "OrderStatus",
+    "PaymentMethod",
+    "PointLedger",
+    "Product",
+    "ShopSettings",
+    "Subscription",
+    "SubscriptionItem",
+    "SubscriptionMemo",
+    "SurveyAnswer",
+]

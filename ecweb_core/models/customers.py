@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from ecweb_core.models.common import utcnow
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customers"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    kana: str = Field(max_length=100, index=True)
+    email: str | None = Field(default=None, max_length=255, index=True)
+    phone: str | None = Field(default=None, max_length=32, index=True)
+    postal_code: str | None = Field(default=None, max_length=10)
+    prefecture: str | None = Field(default=None, max_length=10)
+    address: str | None = Field(default=None, max_length=255)
+    mail_opt_in: bool = True  # メール送信する / しない
+    blacklisted: bool = False
+    blacklist_reason: str | None = Field(default=None, max_length=255)
+    points_balance: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CustomerMemo(SQLModel, table=True):
+    __tablename__ = "customer_memos"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    body: str
+    operator_id: int | None = Field(default=None, foreign_key="operators.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PointLedger(SQLModel, table=True):
+    __tablename__ = "point_ledger"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    delta: int
+    reason: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from ecweb_core.models.common import utcnow
+
+
+class Subscription(SQLModel, table=True):
+    """定期受注."""
+
+    __tablename__ = "subscriptions"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    payment_method_id: int = Field(foreign_key="payment_methods.id")
+    delivery_company_id: int = Field(foreign_key="delivery_companies.id")
+    cycle_unit: str = Field(default="month", max_length=8)  # month | day
+    cycle_count: int = 1
+    next_ship_date: date | None = Field(default=None, index=True)
+    next_delivery_date: date | None = Field(default=None, index=True)
+    status: str = Field(default="active", max_length=16, index=True)  # active | paused | cancelled
+    status_reason: str | None = Field(default=None, max_length=255)
+    delivery_count: int = 0  # 定期回数
+    needs_attention: bool = False
+    attention_reason: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SubscriptionItem(SQLModel, table=True):
+    __tablename__ = "subscription_items"
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscriptions.id", index=True)
+    product_id: int = Field(foreign_key="products.id")
+    quantity: int = 1
+
+
+class SubscriptionMemo(SQLModel, table=True):
+    __tablename__ = "subscription_memos"
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscriptions.id", index=True)
+    body: str
+    operator_id: int | None = Field(default=None, foreign_key="operators.id")
+    created_at: datetime = Field(default_factory=utcnow)

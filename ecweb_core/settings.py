@@ -1,0 +1,29 @@
+"""Configuration, only from environment variables, with embedded defaults for one machine."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    var_dir: Path
+    session_days: int
+    page_size: int
+
+
+def load_settings() -> Settings:
+    var_dir = Path(os.environ.get("ECWEB_VAR_DIR", PROJECT_ROOT / "var"))
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'ecweb.db'}"),
+        redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        var_dir=var_dir,
+        session_days=int(os.environ.get("ECWEB_SESSION_DAYS", "7")),
+        page_size=int(os.environ.get("ECWEB_PAGE_SIZE", "50")),
+    )
