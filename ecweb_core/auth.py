@@ -51,7 +51,9 @@ def login(session: Session, login_name: str, password: str, days: int = 7) -> st
     if op is None or not verify_password(password, op.password_hash):
         return None
     token = secrets.token_urlsafe(32)
-    session.add(OperatorSession(token_hash=_token_hash(token), operator_id=op.id, expires_at=utcnow() + timedelta(days=days)))
+    session.add(
+        OperatorSession(token_hash=_token_hash(token), operator_id=op.id, expires_at=utcnow() + timedelta(days=days))
+    )
     return token
 
 

@@ -1,7 +1,7 @@
 """Demo data: realistic Japanese customers, products, subscriptions and orders, inserted set-based.
 
-    python -m ecweb_core.demo --orders 100000        # adds orders (and what they need)
-    python -m ecweb_core.demo --if-empty --orders 5000  # the run command: only on an empty database
+python -m ecweb_core.demo --orders 100000        # adds orders (and what they need)
+python -m ecweb_core.demo --if-empty --orders 5000  # the run command: only on an empty database
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import random
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
@@ -70,29 +70,68 @@ PRODUCTS = [
     ("CUS-001", "パーソナライズ美容液 (1d-color)", 6800, None, None),
 ]
 SURNAMES = [
-    ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
-    ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
-    ("吉田", "ヨシダ"), ("山田", "ヤマダ"), ("佐々木", "ササキ"), ("山口", "ヤマグチ"), ("松本", "マツモト"),
-    ("井上", "イノウエ"), ("木村", "キムラ"), ("林", "ハヤシ"), ("斎藤", "サイトウ"), ("清水", "シミズ"),
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("高橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("山本", "ヤマモト"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+    ("山田", "ヤマダ"),
+    ("佐々木", "ササキ"),
+    ("山口", "ヤマグチ"),
+    ("松本", "マツモト"),
+    ("井上", "イノウエ"),
+    ("木村", "キムラ"),
+    ("林", "ハヤシ"),
+    ("斎藤", "サイトウ"),
+    ("清水", "シミズ"),
 ]
 GIVEN = [
-    ("陽子", "ヨウコ"), ("美咲", "ミサキ"), ("さくら", "サクラ"), ("花子", "ハナコ"), ("由美", "ユミ"),
-    ("恵子", "ケイコ"), ("真由美", "マユミ"), ("愛", "アイ"), ("結衣", "ユイ"), ("直美", "ナオミ"),
-    ("健一", "ケンイチ"), ("翔太", "ショウタ"), ("大輔", "ダイスケ"), ("誠", "マコト"), ("拓也", "タクヤ"),
+    ("陽子", "ヨウコ"),
+    ("美咲", "ミサキ"),
+    ("さくら", "サクラ"),
+    ("花子", "ハナコ"),
+    ("由美", "ユミ"),
+    ("恵子", "ケイコ"),
+    ("真由美", "マユミ"),
+    ("愛", "アイ"),
+    ("結衣", "ユイ"),
+    ("直美", "ナオミ"),
+    ("健一", "ケンイチ"),
+    ("翔太", "ショウタ"),
+    ("大輔", "ダイスケ"),
+    ("誠", "マコト"),
+    ("拓也", "タクヤ"),
 ]
 PREFS = [
-    ("東京都", "渋谷区神宮前"), ("大阪府", "大阪市北区梅田"), ("神奈川県", "横浜市西区みなとみらい"),
-    ("愛知県", "名古屋市中区栄"), ("福岡県", "福岡市中央区天神"), ("北海道", "札幌市中央区大通西"),
-    ("京都府", "京都市下京区四条通"), ("宮城県", "仙台市青葉区一番町"),
+    ("東京都", "渋谷区神宮前"),
+    ("大阪府", "大阪市北区梅田"),
+    ("神奈川県", "横浜市西区みなとみらい"),
+    ("愛知県", "名古屋市中区栄"),
+    ("福岡県", "福岡市中央区天神"),
+    ("北海道", "札幌市中央区大通西"),
+    ("京都府", "京都市下京区四条通"),
+    ("宮城県", "仙台市青葉区一番町"),
 ]
 SURVEY = [("肌質", ["乾燥肌", "脂性肌", "混合肌", "普通肌"]), ("気になる悩み", ["シミ", "毛穴", "くすみ", "ハリ"])]
 MEMOS = ["お届け日時の変更依頼あり", "ギフト包装希望", "不在が多いため置き配希望", "電話で問い合わせあり"]
 
 # (status id, payment status, weight)
 STATUS_MIX = [
-    (IN_PROGRESS, "auth_requested", 2), (CONFIRMED, "authorized", 20), (CONFIRMED, "credit_review", 3),
-    (PREPARING, "authorized", 8), (SHIPPED, "captured", 30), (DELIVERED, "captured", 25),
-    (CANCELLED, "cancelled", 6), (RETURNED, "cancelled", 2), (UNKNOWN, "auth_failed", 1),
+    (IN_PROGRESS, "auth_requested", 2),
+    (CONFIRMED, "authorized", 20),
+    (CONFIRMED, "credit_review", 3),
+    (PREPARING, "authorized", 8),
+    (SHIPPED, "captured", 30),
+    (DELIVERED, "captured", 25),
+    (CANCELLED, "cancelled", 6),
+    (RETURNED, "cancelled", 2),
+    (UNKNOWN, "auth_failed", 1),
     (CONFIRMED, "unpaid", 3),
 ]
 
@@ -120,7 +159,9 @@ def ensure_reference_data(conn: Connection) -> None:
     """Statuses, payment methods, companies, products, labels, settings and the demo operator."""
     if conn.execute(select(func.count()).select_from(_t(OrderStatus))).scalar_one():
         return
-    statuses = [{"id": i, "name": n, "is_system": True, "position": p} for p, (i, n) in enumerate(SYSTEM_ORDER_STATUSES.items())]
+    statuses = [
+        {"id": i, "name": n, "is_system": True, "position": p} for p, (i, n) in enumerate(SYSTEM_ORDER_STATUSES.items())
+    ]
     statuses += [
         {"id": FIRST_CUSTOM_STATUS_ID + k, "name": n, "is_system": False, "position": 10 + k}
         for k, n in enumerate(CUSTOM_STATUSES)
@@ -130,7 +171,10 @@ def ensure_reference_data(conn: Connection) -> None:
         insert(_t(PaymentMethod)),
         [{"code": c, "name": n, "fee": f, "position": p} for p, (c, (n, f)) in enumerate(PAYMENT_METHODS.items())],
     )
-    conn.execute(insert(_t(DeliveryCompany)), [{"name": n, "fee": f, "position": p} for p, (n, f) in enumerate(DELIVERY_COMPANIES)])
+    conn.execute(
+        insert(_t(DeliveryCompany)),
+        [{"name": n, "fee": f, "position": p} for p, (n, f) in enumerate(DELIVERY_COMPANIES)],
+    )
     conn.execute(
         insert(_t(Product)),
         [{"code": c, "name": n, "price": pr, "payment_fee": pf, "shipping_fee": sf} for c, n, pr, pf, sf in PRODUCTS],
@@ -139,9 +183,21 @@ def ensure_reference_data(conn: Connection) -> None:
     conn.execute(insert(_t(ShopSettings)), [{"id": 1}])
     if conn.dialect.name == "postgresql":
         # Explicit ids were inserted: move the sequence past them for operator-defined statuses.
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('order_statuses', 'id'), (SELECT max(id) FROM order_statuses))"))
+        conn.execute(
+            text("SELECT setval(pg_get_serial_sequence('order_statuses', 'id'), (SELECT max(id) FROM order_statuses))")
+        )
     if not conn.execute(select(_t(Operator).c.id).where(_t(Operator).c.login == DEMO_LOGIN)).first():
-        conn.execute(insert(_t(Operator)), [{"login": DEMO_LOGIN, "name": "デモ 担当者", "password_hash": hash_password(DEMO_PASSWORD), "created_at": utcnow()}])
+        conn.execute(
+            insert(_t(Operator)),
+            [
+                {
+                    "login": DEMO_LOGIN,
+                    "name": "デモ 担当者",
+                    "password_hash": hash_password(DEMO_PASSWORD),
+                    "created_at": utcnow(),
+                }
+            ],
+        )
 
 
 def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = None) -> dict[str, int]:
@@ -164,13 +220,19 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                 pref, town = rng.choice(PREFS)
                 cid = cust0 + k + 1
                 yield {
-                    "id": cid, "name": f"{sn} {gn}", "kana": f"{sk} {gk}",
+                    "id": cid,
+                    "name": f"{sn} {gn}",
+                    "kana": f"{sk} {gk}",
                     "email": f"customer{cid}@example.jp" if rng.random() > 0.02 else None,
                     "phone": f"0{rng.randint(70, 90)}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-                    "postal_code": f"{rng.randint(100, 999)}-{rng.randint(1000, 9999)}", "prefecture": pref,
+                    "postal_code": f"{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+                    "prefecture": pref,
                     "address": f"{town}{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",
-                    "mail_opt_in": rng.random() > 0.1, "blacklisted": rng.random() < 0.01, "blacklist_reason": None,
-                    "points_balance": rng.choice([0, 0, 100, 300, 500, 1200]), "created_at": now,
+                    "mail_opt_in": rng.random() > 0.1,
+                    "blacklisted": rng.random() < 0.01,
+                    "blacklist_reason": None,
+                    "points_balance": rng.choice([0, 0, 100, 300, 500, 1200]),
+                    "created_at": now,
                 }
 
         for chunk in _chunks(customers()):
@@ -186,13 +248,24 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
             mid, comp = methods[rng.choice(["credit", "credit", "np", "amazon_pay"])][0], rng.choice(companies)[0]
             nxt = today + timedelta(days=rng.randint(-3, 40))
             status = rng.choices(["active", "paused", "cancelled"], [80, 10, 10])[0]
-            subs.append({
-                "id": sid, "customer_id": cid, "payment_method_id": mid, "delivery_company_id": comp,
-                "cycle_unit": "month", "cycle_count": rng.choice([1, 1, 2, 3]), "next_ship_date": nxt - timedelta(days=2),
-                "next_delivery_date": nxt, "status": status, "status_reason": None if status == "active" else "顧客都合",
-                "delivery_count": rng.randint(1, 12), "needs_attention": rng.random() < 0.03, "attention_reason": None,
-                "created_at": now,
-            })
+            subs.append(
+                {
+                    "id": sid,
+                    "customer_id": cid,
+                    "payment_method_id": mid,
+                    "delivery_company_id": comp,
+                    "cycle_unit": "month",
+                    "cycle_count": rng.choice([1, 1, 2, 3]),
+                    "next_ship_date": nxt - timedelta(days=2),
+                    "next_delivery_date": nxt,
+                    "status": status,
+                    "status_reason": None if status == "active" else "顧客都合",
+                    "delivery_count": rng.randint(1, 12),
+                    "needs_attention": rng.random() < 0.03,
+                    "attention_reason": None,
+                    "created_at": now,
+                }
+            )
             sub_items.append({"subscription_id": sid, "product_id": rng.choice(products)[0], "quantity": 1})
             sub_rows.append((sid, cid, mid, comp))
         for chunk in _chunks(iter(subs)):
@@ -213,7 +286,10 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                     sub_id: int | None = _
                 else:
                     cid, sub_id = cust0 + rng.randint(1, n_customers), None
-                    mid, comp = methods[rng.choices(method_codes, [50, 15, 8, 10, 12, 5])[0]][0], rng.choice(companies)[0]
+                    mid, comp = (
+                        methods[rng.choices(method_codes, [50, 15, 8, 10, 12, 5])[0]][0],
+                        rng.choice(companies)[0],
+                    )
                 status, pay = rng.choices(mix, weights)[0]
                 ordered = now - timedelta(days=rng.random() * 365)
                 ordered_at = None if status == IN_PROGRESS else ordered
@@ -224,7 +300,16 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                     pid, pname, price, pfee, sfee = rng.choice(products)
                     qty = rng.choice([1, 1, 1, 2])
                     item_id += 1
-                    items.append({"id": item_id, "order_id": oid, "product_id": pid, "product_name": pname, "unit_price": price, "quantity": qty})
+                    items.append(
+                        {
+                            "id": item_id,
+                            "order_id": oid,
+                            "product_id": pid,
+                            "product_name": pname,
+                            "unit_price": price,
+                            "quantity": qty,
+                        }
+                    )
                     subtotal += price * qty
                     if pfee is not None:
                         own_pay.append(pfee)
@@ -237,24 +322,45 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                 points_used = rng.choice([0, 0, 0, 100, 300])
                 shipped = status in (SHIPPED, DELIVERED, RETURNED)
                 shipped_at = ordered + timedelta(days=rng.randint(1, 4)) if shipped else None
-                delivered_at = shipped_at + timedelta(days=rng.randint(1, 3)) if shipped_at and status != SHIPPED else None
+                if shipped_at and shipped_at > now:  # too recent to have shipped yet
+                    status, pay, shipped, shipped_at = CONFIRMED, "authorized", False, None
+                delivered_at = (
+                    shipped_at + timedelta(days=rng.randint(1, 3)) if shipped_at and status != SHIPPED else None
+                )
+                if delivered_at and delivered_at > now:
+                    status, delivered_at = SHIPPED, None
                 row = {
-                    "id": oid, "number": f"EC{oid:08d}", "customer_id": cid, "subscription_id": sub_id,
-                    "payment_method_id": mid, "delivery_company_id": comp,
+                    "id": oid,
+                    "number": f"EC{oid:08d}",
+                    "customer_id": cid,
+                    "subscription_id": sub_id,
+                    "payment_method_id": mid,
+                    "delivery_company_id": comp,
                     "tracking_number": f"{rng.randint(10**11, 10**12 - 1)}" if shipped else None,
-                    "status_id": status, "payment_status": pay, "ordered_at": ordered_at,
+                    "status_id": status,
+                    "payment_status": pay,
+                    "ordered_at": ordered_at,
                     "scheduled_ship_date": (ordered + timedelta(days=2)).astimezone(JST).date(),
-                    "shipped_at": shipped_at, "scheduled_delivery_date": (ordered + timedelta(days=4)).astimezone(JST).date(),
-                    "delivered_at": delivered_at, "paid_at": shipped_at if pay == "captured" else None,
+                    "shipped_at": shipped_at,
+                    "scheduled_delivery_date": (ordered + timedelta(days=4)).astimezone(JST).date(),
+                    "delivered_at": delivered_at,
+                    "paid_at": shipped_at if pay == "captured" else None,
                     "shipping_list_exported": shipped or status == PREPARING,
-                    "shipping_list_exported_at": (ordered + timedelta(days=1)) if shipped or status == PREPARING else None,
-                    "needs_attention": rng.random() < 0.04, "attention_reason": None,
+                    "shipping_list_exported_at": (ordered + timedelta(days=1))
+                    if shipped or status == PREPARING
+                    else None,
+                    "needs_attention": rng.random() < 0.04,
+                    "attention_reason": None,
                     "np_transaction_id": f"NP{oid:010d}" if mid in (methods["np"][0], methods["np_wiz"][0]) else None,
                     "np_transaction_cancelled": False,
-                    "subtotal": subtotal, "shipping_fee": shipping_fee, "payment_fee": payment_fee,
-                    "points_used": points_used, "points_granted": subtotal // 100,
+                    "subtotal": subtotal,
+                    "shipping_fee": shipping_fee,
+                    "payment_fee": payment_fee,
+                    "points_used": points_used,
+                    "points_granted": subtotal // 100,
                     "total": subtotal + shipping_fee + payment_fee - points_used,
-                    "created_at": ordered, "updated_at": ordered,
+                    "created_at": ordered,
+                    "updated_at": ordered,
                 }
                 if row["needs_attention"]:
                     row["attention_reason"] = rng.choice(["住所不備", "与信確認", "在庫不足"])
@@ -263,9 +369,25 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                         extra.append(("label", {"order_id": oid, "label_id": lid}))
                 if rng.random() < 0.05:
                     for q, answers in SURVEY:
-                        extra.append(("survey", {"order_id": oid, "order_item_id": items[0]["id"], "question": q, "answer": rng.choice(answers), "created_at": ordered}))
+                        extra.append(
+                            (
+                                "survey",
+                                {
+                                    "order_id": oid,
+                                    "order_item_id": items[0]["id"],
+                                    "question": q,
+                                    "answer": rng.choice(answers),
+                                    "created_at": ordered,
+                                },
+                            )
+                        )
                 if rng.random() < 0.03:
-                    extra.append(("memo", {"order_id": oid, "body": rng.choice(MEMOS), "operator_id": None, "created_at": ordered}))
+                    extra.append(
+                        (
+                            "memo",
+                            {"order_id": oid, "body": rng.choice(MEMOS), "operator_id": None, "created_at": ordered},
+                        )
+                    )
                 yield row, items, extra
 
         batch_orders: list[dict[str, Any]] = []
@@ -300,7 +422,11 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
         flush()
         if conn.dialect.name == "postgresql":
             for table in ("customers", "subscriptions", "orders", "order_items"):
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
+                    )
+                )
         counts["customers"] = n_customers
         counts["subscriptions"] = n_subs
     return counts

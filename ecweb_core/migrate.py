@@ -20,7 +20,9 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine | None = None) -> None:
     engine = engine or get_engine()
     if engine.dialect.name == "sqlite":
-        engine.url.database and __import__("pathlib").Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine.url.database and __import__("pathlib").Path(engine.url.database).parent.mkdir(
+            parents=True, exist_ok=True
+        )
     command.upgrade(alembic_config(engine), "head")
 
 

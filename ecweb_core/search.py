@@ -293,8 +293,19 @@ def fetch_page(session: Session, f: OrderFilter, req: PageRequest) -> list[Order
     pm, dc, st = PaymentMethod.__table__.c, DeliveryCompany.__table__.c, OrderStatus.__table__.c
     rows = session.execute(
         select(
-            o.id, o.number, o.ordered_at, c.name, o.total, pm.name, o.payment_status, st.name, dc.name,
-            o.scheduled_ship_date, o.shipping_list_exported, o.needs_attention, o.subscription_id,
+            o.id,
+            o.number,
+            o.ordered_at,
+            c.name,
+            o.total,
+            pm.name,
+            o.payment_status,
+            st.name,
+            dc.name,
+            o.scheduled_ship_date,
+            o.shipping_list_exported,
+            o.needs_attention,
+            o.subscription_id,
         )
         .join(Customer.__table__, c.id == o.customer_id)
         .join(PaymentMethod.__table__, pm.id == o.payment_method_id)
@@ -329,7 +340,10 @@ def labels_of(session: Session, order_ids: list[int]) -> dict[int, list[str]]:
     ol, lb = OrderLabel.__table__.c, Label.__table__.c
     out: dict[int, list[str]] = {}
     for oid, name in session.execute(
-        select(ol.order_id, lb.name).join(Label.__table__, lb.id == ol.label_id).where(ol.order_id.in_(order_ids)).order_by(lb.name)
+        select(ol.order_id, lb.name)
+        .join(Label.__table__, lb.id == ol.label_id)
+        .where(ol.order_id.in_(order_ids))
+        .order_by(lb.name)
     ):
         out.setdefault(oid, []).append(name)
     return out

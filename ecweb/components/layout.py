@@ -1,0 +1,79 @@
+"""The frame of every logged-in page: header with navigation, System Notification and the operator."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ecweb_state.auth import AuthState
+
+NAV = [("受注管理", "/orders"), ("ジョブ管理", "/jobs"), ("自動化設定", "/settings/automation")]
+
+
+def _nav_link(label: str, href: str) -> rx.Component:
+    return rx.link(label, href=href, color="white", weight="medium", size="2", underline="none")
+
+
+def notification_bell() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("bell", size=16),
+                "System Notification",
+                variant="ghost",
+                color="white",
+                size="2",
+                id="system-notification",
+            ),
+        ),
+        rx.popover.content(
+            rx.text("System Notification", weight="bold", size="2"),
+            rx.text("通知はありません。", size="2", color_scheme="gray"),
+            width="320px",
+        ),
+    )
+
+
+def header() -> rx.Component:
+    return rx.hstack(
+        rx.hstack(
+            rx.text("ecweb", weight="bold", size="5", color="white"),
+            rx.separator(orientation="vertical", size="1"),
+            *[_nav_link(label, href) for label, href in NAV],
+            spacing="5",
+            align="center",
+        ),
+        rx.spacer(),
+        rx.hstack(
+            notification_bell(),
+            rx.text(AuthState.operator_name, color="white", size="2", id="operator-name"),
+            rx.button("ログアウト", on_click=AuthState.logout, size="1", variant="surface", id="logout"),
+            spacing="4",
+            align="center",
+        ),
+        background="#1f2d3d",
+        padding_x="1.5em",
+        height="52px",
+        align="center",
+        width="100%",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def page_frame(title: str, *children: rx.Component) -> rx.Component:
+    """Shows the content only to a logged-in operator (the on_load handler redirects the others)."""
+    return rx.box(
+        header(),
+        rx.cond(
+            AuthState.is_authenticated,
+            rx.box(
+                rx.text(title, size="5", weight="bold", margin_bottom="0.75em"),
+                *children,
+                padding="1.25em 1.5em",
+            ),
+            rx.center(rx.spinner(size="3"), padding="4em"),
+        ),
+        background="#f5f6f8",
+        min_height="100vh",
+    )
