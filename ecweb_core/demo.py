@@ -424,7 +424,8 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
             for table in ("customers", "subscriptions", "orders", "order_items"):
                 conn.execute(
                     text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT coalesce(max(id), 1) FROM {table}))"
                     )
                 )
         counts["customers"] = n_customers

@@ -26,7 +26,9 @@ def _header_cell(label: str, key: str, width: str) -> rx.Component:
         return rx.table.column_header_cell(label, width=width)
     arrow = rx.cond(OrdersState.sort == key, rx.cond(OrdersState.descending, " ▼", " ▲"), "")
     return rx.table.column_header_cell(
-        rx.text(label, arrow, cursor="pointer", on_click=OrdersState.sort_by(key), white_space="nowrap"),
+        rx.text(
+            label, arrow, cursor="pointer", on_click=OrdersState.sort_by(key), white_space="nowrap", id=f"sort-{key}"
+        ),
         width=width,
     )
 
@@ -95,17 +97,17 @@ def bulk_toolbar() -> rx.Component:
     )
 
 
-def pager() -> rx.Component:
+def pager(suffix: str = "") -> rx.Component:
     def btn(label: str, page: rx.Var | int, disabled: rx.Var | bool) -> rx.Component:
         return rx.button(label, size="1", variant="soft", disabled=disabled, on_click=OrdersState.go_to_page(page))
 
     return rx.hstack(
-        rx.text(OrdersState.range_label, size="2", id="range-label"),
+        rx.text(OrdersState.range_label, size="2", id=f"range-label{suffix}"),
         rx.text("(", OrdersState.elapsed_ms, " ms)", size="1", color_scheme="gray"),
         rx.spacer(),
         btn("最初", 1, OrdersState.page <= 1),
         btn("前へ", OrdersState.page - 1, OrdersState.page <= 1),
-        rx.text(OrdersState.page, " / ", OrdersState.page_count, " ページ", size="2", id="page-label"),
+        rx.text(OrdersState.page, " / ", OrdersState.page_count, " ページ", size="2", id=f"page-label{suffix}"),
         btn("次へ", OrdersState.page + 1, OrdersState.page >= OrdersState.page_count),
         btn("最後", OrdersState.page_count, OrdersState.page >= OrdersState.page_count),
         align="center",
@@ -160,7 +162,7 @@ def order_grid() -> rx.Component:
             OrdersState.total == 0,
             rx.center(rx.text("条件に一致する受注はありません。", color_scheme="gray"), padding="2em", width="100%"),
         ),
-        pager(),
+        pager("-bottom"),
         spacing="3",
         width="100%",
     )

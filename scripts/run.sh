@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make run`: installs, migrates, seeds demo data when the database is empty, then starts
+# a private redis-server, one Dramatiq worker and the Reflex app. Ctrl-C stops them all.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/bootstrap.sh
+source scripts/env.sh
+source scripts/lib.sh
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
+  sleep 3
+  for p in "${pids[@]}"; do kill -9 -- "-$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT INT TERM
+
+start_private_redis "$ROOT/var" && pids+=("${REDIS_PID:-}")
+python -m ecweb_core.migrate
+python -m ecweb_core.demo --if-empty --orders "${ECWEB_DEMO_ORDERS:-20000}"
+
+setsid dramatiq workers --processes 1 --threads "${ECWEB_WORKER_THREADS:-4}" > var/worker.log 2>&1 &
+pids+=($!)
+
+PORT="${ECWEB_PORT:-3000}"
+export ECWEB_FRONTEND_PORT="$PORT" ECWEB_BACKEND_PORT="$PORT"
+cat <<MSG
+
+  ecweb is starting at http://localhost:$PORT/
+  demo login: demo / demo1234
+  (redis: $REDIS_URL, database: ${DATABASE_URL:-sqlite var/ecweb.db}, worker log: var/worker.log)
+
+MSG
+# prod serves the built frontend and the backend on one port.
+setsid reflex run --env prod --single-port --frontend-port "$PORT" --backend-port "$PORT" &
+pids+=($!)
+wait "${pids[-1]}"

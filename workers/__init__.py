@@ -1,0 +1,5 @@
+"""Dramatiq workers: `dramatiq workers` imports this package, which sets the broker and the actors."""
+
+from workers.broker import setup_broker
+
+broker = setup_broker()
