@@ -16,6 +16,9 @@ class Settings:
     var_dir: Path
     session_days: int
     page_size: int
+    job_files_dir: Path
+    job_files_days: int
+    job_chunk_size: int
 
 
 def load_settings() -> Settings:
@@ -26,4 +29,7 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         session_days=int(os.environ.get("ECWEB_SESSION_DAYS", "7")),
         page_size=int(os.environ.get("ECWEB_PAGE_SIZE", "50")),
+        job_files_dir=Path(os.environ.get("ECWEB_JOB_FILES_DIR", var_dir / "jobs")),
+        job_files_days=int(os.environ.get("ECWEB_JOB_FILES_DAYS", "7")),
+        job_chunk_size=int(os.environ.get("ECWEB_JOB_CHUNK_SIZE", "1000")),
     )

@@ -3,3 +3,5 @@
 from workers.broker import setup_broker
 
 broker = setup_broker()
+
+from workers import actors  # noqa: E402,F401  (actors bind to the broker set above)

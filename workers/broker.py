@@ -1,14 +1,23 @@
-"""The Redis broker from REDIS_URL. Actors (one per bulk job kind) register against it."""
+"""The Redis broker from REDIS_URL."""
 
 from __future__ import annotations
 
+import os
+
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import CurrentMessage
 
 from ecweb_core.settings import load_settings
 
 
 def setup_broker() -> dramatiq.Broker:
-    broker = RedisBroker(url=load_settings().redis_url)
+    broker = RedisBroker(
+        url=load_settings().redis_url,
+        # How soon a dead worker's unacked messages are requeued for another (J5): default 60 s.
+        heartbeat_timeout=int(os.environ.get("ECWEB_WORKER_HEARTBEAT_MS", "60000")),
+        maintenance_chance=int(os.environ.get("ECWEB_WORKER_MAINTENANCE_CHANCE", "1000")),
+    )
+    broker.add_middleware(CurrentMessage())
     dramatiq.set_broker(broker)
     return broker

@@ -3,6 +3,7 @@
 from ecweb_core.models.auth import Operator, OperatorSession
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
+from ecweb_core.models.jobs import Job, JobTarget
 from ecweb_core.models.orders import (
     DunningRecord,
     Label,
@@ -22,6 +23,8 @@ __all__ = [
     "CustomerMemo",
     "DeliveryCompany",
     "DunningRecord",
+    "Job",
+    "JobTarget",
     "Label",
     "Operator",
     "OperatorSession",

@@ -1,0 +1,53 @@
+"""What a bulk operation must provide to run as a job, and the registry of those that exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Connection
+
+Outcome = tuple[str, str | None]  # (ok | failed | skipped, message)
+
+
+class ParamError(ValueError):
+    """Bad form input for an operation; `errors` maps a field to a Japanese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class JobContext:
+    job_id: int
+    operator_id: int
+    params: dict[str, Any]
+
+
+class Operation(Protocol):
+    kind: str
+
+    def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
+        """Validates the form into JSON-safe params, or raises ParamError."""
+        ...
+
+    def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
+        """Applies the operation to a chunk inside the caller's transaction; returns each order's outcome.
+        An exception fails the chunk, which the runner then retries order by order."""
+        ...
+
+
+OPERATIONS: dict[str, Operation] = {}
+
+
+def register_operation(op: Operation) -> Operation:
+    OPERATIONS[op.kind] = op
+    return op
+
+
+def get_operation(kind: str) -> Operation:
+    # Imported here so every operation module registers itself before the lookup.
+    from ecweb_core.jobs import dunning  # noqa: F401
+
+    return OPERATIONS[kind]

@@ -1,0 +1,180 @@
+"""Runs a registered job in chunks (SPEC J4, J5, X3).
+
+Each chunk is one transaction holding the operation's set-based change *and* the outcome of
+every order in it. A worker killed at any point therefore leaves each order either done and
+recorded, or untouched and pending: running the job again skips what is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from ecweb_core.jobs.files import expire_job_files, write_result_csv
+from ecweb_core.jobs.kinds import done_message, failed_message
+from ecweb_core.jobs.operations import JobContext, Outcome, get_operation
+from ecweb_core.models import Job, JobTarget
+from ecweb_core.models.common import utcnow
+from ecweb_core.notes import job_note
+
+log = logging.getLogger(__name__)
+Notify = Callable[[dict[str, Any]], None]
+PROGRESS_EVERY_S = 0.5
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    status: str
+    total: int
+    succeeded: int
+    failed: int
+    skipped: int
+
+
+def _summary(conn: Connection, job_id: int) -> RunSummary:
+    row = conn.execute(
+        select(Job.status, Job.total, Job.succeeded, Job.failed, Job.skipped).where(Job.id == job_id)
+    ).one()
+    return RunSummary(*row)
+
+
+def _load(engine: Engine, job_id: int) -> Job:
+    with Session(engine, expire_on_commit=False) as s:
+        job = s.get(Job, job_id)
+    if job is None:
+        raise LookupError(f"job {job_id} does not exist")
+    return job
+
+
+def _pending(conn: Connection, job_id: int, limit: int) -> list[int]:
+    t = JobTarget.__table__.c
+    q = select(t.order_id).where(t.job_id == job_id, t.outcome.is_(None)).order_by(t.order_id).limit(limit)
+    return list(conn.execute(q).scalars())
+
+
+def _record(conn: Connection, job_id: int, outcomes: dict[int, Outcome]) -> None:
+    """Writes the outcomes grouped by (outcome, message): one UPDATE per group, not per order."""
+    groups: dict[Outcome, list[int]] = defaultdict(list)
+    for order_id, outcome in outcomes.items():
+        groups[outcome].append(order_id)
+    now = utcnow()
+    t = JobTarget.__table__.c
+    for (outcome, message), ids in groups.items():
+        conn.execute(
+            update(JobTarget)
+            .where(t.job_id == job_id, t.order_id.in_(ids), t.outcome.is_(None))
+            .values(outcome=outcome, message=(message or None) and message[:500], processed_at=now)
+        )
+    n = {k: sum(1 for o, _ in outcomes.values() if o == k) for k in ("ok", "failed", "skipped")}
+    conn.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(
+            done_count=Job.done_count + len(outcomes),
+            succeeded=Job.succeeded + n["ok"],
+            failed=Job.failed + n["failed"],
+            skipped=Job.skipped + n["skipped"],
+        )
+    )
+
+
+def _process_chunk(engine: Engine, ctx: JobContext, kind: str, ids: list[int]) -> None:
+    op = get_operation(kind)
+    try:
+        with engine.begin() as conn:
+            _record(conn, ctx.job_id, op.process(conn, ctx, ids))
+        return
+    except Exception:
+        log.exception("job %s: chunk of %d failed, retrying order by order", ctx.job_id, len(ids))
+    # One order must not stop the others: isolate the failure, one transaction per order.
+    for order_id in ids:
+        try:
+            with engine.begin() as conn:
+                _record(conn, ctx.job_id, op.process(conn, ctx, [order_id]))
+        except Exception as exc:  # noqa: BLE001 - reported per order in the result file
+            with engine.begin() as conn:
+                _record(conn, ctx.job_id, {order_id: ("failed", f"処理中にエラーが発生しました: {exc}")})
+
+
+def run_job(
+    engine: Engine,
+    job_id: int,
+    notify: Notify = lambda note: None,
+    chunk_size: int = 1000,
+    max_chunks: int | None = None,
+) -> RunSummary:
+    """Runs (or resumes) a job to its end. `max_chunks` stops early, for tests of resuming."""
+    job = _load(engine, job_id)
+    with engine.begin() as conn:
+        if job.status in ("done", "failed"):
+            return _summary(conn, job_id)  # a duplicate delivery of a finished job does nothing
+        conn.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                status="running",
+                started_at=case((Job.started_at.is_(None), utcnow()), else_=Job.started_at),  # type: ignore[union-attr]
+                attempts=Job.attempts + 1,
+            )
+        )
+    ctx = JobContext(job_id=job_id, operator_id=job.operator_id, params=json.loads(job.params or "{}"))
+    notify(job_note("started", job_id, job.operator_id, job.kind, done=job.done_count, total=job.total))
+    last_note, chunks = 0.0, 0
+    while True:
+        with engine.connect() as conn:
+            ids = _pending(conn, job_id, chunk_size)
+        if not ids:
+            break
+        _process_chunk(engine, ctx, job.kind, ids)
+        chunks += 1
+        if time.monotonic() - last_note >= PROGRESS_EVERY_S:
+            last_note = time.monotonic()
+            with engine.connect() as conn:
+                done = conn.execute(select(Job.done_count).where(Job.id == job_id)).scalar_one()
+            notify(job_note("progress", job_id, job.operator_id, job.kind, done=done, total=job.total))
+        if max_chunks is not None and chunks >= max_chunks:
+            with engine.connect() as conn:
+                return _summary(conn, job_id)
+    with engine.begin() as conn:
+        path = write_result_csv(conn, job_id)
+        conn.execute(
+            update(Job).where(Job.id == job_id).values(status="done", finished_at=utcnow(), result_path=str(path))
+        )
+        summary = _summary(conn, job_id)
+    notify(
+        job_note(
+            "done", job_id, job.operator_id, job.kind, done_message(job.kind),
+            done=summary.total, total=summary.total, succeeded=summary.succeeded, failed=summary.failed,
+        )
+    )  # fmt: skip
+    expire_job_files(engine)
+    return summary
+
+
+def mark_failed(engine: Engine, job_id: int, error: str, notify: Notify = lambda note: None) -> None:
+    """The job could not run to its end (retries exhausted): what was recorded stays recorded."""
+    job = _load(engine, job_id)
+    if job.status == "done":
+        return
+    with engine.begin() as conn:
+        path = write_result_csv(conn, job_id)
+        conn.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="failed", finished_at=utcnow(), error=error[:2000], result_path=str(path))
+        )
+    notify(job_note("failed", job_id, job.operator_id, job.kind, failed_message(job.kind)))
+
+
+def pending_count(conn: Connection, job_id: int) -> int:
+    t = JobTarget.__table__.c
+    return int(conn.execute(select(func.count()).where(t.job_id == job_id, t.outcome.is_(None))).scalar_one())

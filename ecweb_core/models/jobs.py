@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from ecweb_core.models.common import utcnow
+
+
+class Job(SQLModel, table=True):
+    """A bulk operation (SPEC J1): the row is the truth about its status and progress."""
+
+    __tablename__ = "jobs"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # a key of ecweb_core.jobs.kinds.JOB_KINDS
+    operator_id: int = Field(foreign_key="operators.id", index=True)
+    status: str = Field(default="registered", max_length=16)  # registered | running | done | failed
+    params: str = "{}"  # the operation's form, as JSON
+    selection: str = "{}"  # how the targets were chosen, as JSON (for the record)
+    total: int = 0
+    done_count: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    skipped: int = 0
+    attempts: int = 0
+    error: str | None = None
+    result_path: str | None = Field(default=None, max_length=500)
+    export_path: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class JobTarget(SQLModel, table=True):
+    """The orders a job was registered for (snapshotted at registration) and each one's outcome.
+
+    `outcome` is written in the same transaction as the order's change, so a resumed job skips
+    exactly the orders already done. No foreign key to orders: an order may vanish after the
+    snapshot, and the job then reports it instead of failing to start.
+    """
+
+    __tablename__ = "job_targets"
+    __table_args__ = (Index("ix_job_targets_pending", "job_id", "outcome", "order_id"),)
+    job_id: int = Field(foreign_key="jobs.id", primary_key=True)
+    order_id: int = Field(primary_key=True)
+    outcome: str | None = Field(default=None, max_length=16)  # None (pending) | ok | failed | skipped
+    message: str | None = Field(default=None, max_length=500)
+    processed_at: datetime | None = None

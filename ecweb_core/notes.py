@@ -1,0 +1,27 @@
+"""Notes for the app: job registered / progress / finished, queued on a Redis list.
+
+A list, not pub/sub: each app backend process BLPOPs, so a note is delivered exactly once
+however many backend workers run (NOTES.md)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import redis
+
+NOTES_QUEUE = "ecweb:notes"
+
+
+@lru_cache(maxsize=4)
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def push_note(redis_url: str, note: dict[str, Any]) -> None:
+    _client(redis_url).rpush(NOTES_QUEUE, json.dumps(note, ensure_ascii=False))
+
+
+def job_note(event: str, job_id: int, operator_id: int, kind: str, message: str = "", **extra: Any) -> dict[str, Any]:
+    return {"event": event, "job_id": job_id, "operator_id": operator_id, "kind": kind, "message": message, **extra}

@@ -1,0 +1,23 @@
+"""Sends a job's Dramatiq message by actor name: the app never imports the workers package."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+
+from ecweb_core.jobs.kinds import JOBS_QUEUE, actor_name
+from ecweb_core.settings import load_settings
+
+
+@lru_cache(maxsize=1)
+def _broker() -> RedisBroker:
+    return RedisBroker(url=load_settings().redis_url)
+
+
+def send_job(kind: str, job_id: int) -> None:
+    message = dramatiq.Message(
+        queue_name=JOBS_QUEUE, actor_name=actor_name(kind), args=(job_id,), kwargs={}, options={}
+    )
+    _broker().enqueue(message)
