@@ -19,6 +19,7 @@ class Settings:
     job_files_dir: Path
     job_files_days: int
     job_chunk_size: int
+    job_chunk_pause_ms: int
 
 
 def load_settings() -> Settings:
@@ -32,4 +33,6 @@ def load_settings() -> Settings:
         job_files_dir=Path(os.environ.get("ECWEB_JOB_FILES_DIR", var_dir / "jobs")),
         job_files_days=int(os.environ.get("ECWEB_JOB_FILES_DAYS", "7")),
         job_chunk_size=int(os.environ.get("ECWEB_JOB_CHUNK_SIZE", "1000")),
+        # Throttle between chunks, to leave the database room for operators during a huge job.
+        job_chunk_pause_ms=int(os.environ.get("ECWEB_JOB_CHUNK_PAUSE_MS", "0")),
     )

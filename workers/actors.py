@@ -30,17 +30,24 @@ def _notify(note: dict) -> None:  # type: ignore[type-arg]
 def execute(job_id: int) -> None:
     engine = get_engine()
     try:
-        run_job(engine, job_id, notify=_notify, chunk_size=load_settings().job_chunk_size)
+        settings = load_settings()
+        run_job(
+            engine,
+            job_id,
+            notify=_notify,
+            chunk_size=settings.job_chunk_size,
+            pause_s=settings.job_chunk_pause_ms / 1000,
+        )
     except Exception as exc:
         message = CurrentMessage.get_current_message()
         retries = message.options.get("retries", 0) if message else MAX_RETRIES
-        if retries >= MAX_RETRIES:
+        if retries >= (message.options.get("max_retries", MAX_RETRIES) if message else MAX_RETRIES):
             mark_failed(engine, job_id, f"{type(exc).__name__}: {exc}", notify=_notify)
             return
         raise
 
 
-def _make_actor(kind: str) -> dramatiq.Actor:  # type: ignore[type-arg]
+def _make_actor(kind: str, broker: dramatiq.Broker) -> dramatiq.Actor:  # type: ignore[type-arg]
     def run(job_id: int) -> None:
         execute(job_id)
 
@@ -53,8 +60,10 @@ def _make_actor(kind: str) -> dramatiq.Actor:  # type: ignore[type-arg]
         min_backoff=1000,
         max_backoff=30000,
         time_limit=TIME_LIMIT_MS,
+        broker=broker,
     )
 
 
-get_operation("dunning")  # loads every operation module
-ACTORS = {kind: _make_actor(kind) for kind in OPERATIONS}
+def declare_actors(broker: dramatiq.Broker) -> dict[str, dramatiq.Actor]:  # type: ignore[type-arg]
+    get_operation("dunning")  # loads every operation module
+    return {kind: _make_actor(kind, broker) for kind in OPERATIONS}

@@ -111,6 +111,7 @@ def run_job(
     notify: Notify = lambda note: None,
     chunk_size: int = 1000,
     max_chunks: int | None = None,
+    pause_s: float = 0.0,
 ) -> RunSummary:
     """Runs (or resumes) a job to its end. `max_chunks` stops early, for tests of resuming."""
     job = _load(engine, job_id)
@@ -136,6 +137,8 @@ def run_job(
             break
         _process_chunk(engine, ctx, job.kind, ids)
         chunks += 1
+        if pause_s:
+            time.sleep(pause_s)
         if time.monotonic() - last_note >= PROGRESS_EVERY_S:
             last_note = time.monotonic()
             with engine.connect() as conn:
