@@ -25,3 +25,22 @@ def push_note(redis_url: str, note: dict[str, Any]) -> None:
 
 def job_note(event: str, job_id: int, operator_id: int, kind: str, message: str = "", **extra: Any) -> dict[str, Any]:
     return {"event": event, "job_id": job_id, "operator_id": operator_id, "kind": kind, "message": message, **extra}
+
+
+CLIENTS_TTL_S = 24 * 3600
+
+
+def clients_key(operator_id: int) -> str:
+    return f"ecweb:clients:{operator_id}"
+
+
+def register_client(redis_url: str, operator_id: int, client_token: str, now: float) -> None:
+    """Remembers a browser tab of the operator, so notes reach every open tab, also after a
+    websocket reconnect minted a new token (the tab registers again on its next event)."""
+    client = _client(redis_url)
+    key = clients_key(operator_id)
+    pipe = client.pipeline()
+    pipe.zadd(key, {client_token: now})
+    pipe.zremrangebyscore(key, 0, now - CLIENTS_TTL_S)
+    pipe.expire(key, CLIENTS_TTL_S)
+    pipe.execute()

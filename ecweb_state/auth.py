@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import reflex as rx
 
 from ecweb_core import auth as core_auth
 from ecweb_core.db import session_scope
+from ecweb_core.notes import register_client
 from ecweb_core.settings import load_settings
+
+log = logging.getLogger(__name__)
 
 COOKIE = "ecweb_session"
 
@@ -29,6 +35,10 @@ class AuthState(rx.State):
             self.operator_name, self._operator_id = "", None
             return False
         self.operator_name, self._operator_id = op.name, op.id
+        try:
+            register_client(load_settings().redis_url, op.id, self.router.session.client_token, time.time())
+        except Exception:  # noqa: BLE001 - without Redis the app still works, only without live notes
+            log.warning("could not register the client for notifications", exc_info=True)
         return True
 
     @rx.event

@@ -13,11 +13,17 @@ from typing import Any
 import reflex as rx
 
 from ecweb_core import reference
-from ecweb_core.db import session_scope
+from ecweb_core.db import get_engine, session_scope
+from ecweb_core.jobs.kinds import registered_message
+from ecweb_core.jobs.operations import ParamError
+from ecweb_core.jobs.register import register_job
+from ecweb_core.jobs.runner import mark_failed
+from ecweb_core.notes import job_note, push_note
 from ecweb_core.search import FilterError, OrderFilter, PageRequest, count_orders, fetch_page, parse_filter
 from ecweb_core.selection import Selection
 from ecweb_core.settings import load_settings
 from ecweb_state.auth import AuthState
+from ecweb_state.dispatch import send_job
 
 ANY = "all"  # a Radix select item cannot have an empty value: this stands for 「すべて」
 SINGLE_CHOICE_FIELDS = (
@@ -73,6 +79,8 @@ class OrdersState(AuthState):
     all_results: bool = False
     target_count: int = 0
     form_key: int = 0  # bumped to re-mount the form with empty inputs on 「条件をクリア」
+    job_form: str = ""  # the kind whose bulk form is open, "" when none
+    job_errors: list[str] = []
 
     status_options: list[list[str]] = []
     payment_status_options: list[list[str]] = []
@@ -197,6 +205,40 @@ class OrdersState(AuthState):
         self._selection.clear()
         self.all_results = False
         self._refresh_checks()
+
+    @rx.event
+    def open_job_form(self, kind: str) -> None:
+        if not self._authenticate():
+            return
+        self.job_form, self.job_errors = kind, []
+
+    @rx.event
+    def set_job_form_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.job_form, self.job_errors = "", []
+
+    @rx.event
+    def submit_job(self, form_data: dict[str, Any]) -> None:
+        """Registers the open form's job on the current selection and hands it to a worker."""
+        if not self._authenticate() or not self.job_form or self._operator_id is None:
+            return
+        kind, operator_id = self.job_form, self._operator_id
+        try:
+            with session_scope() as s:
+                job_id = int(register_job(s, kind, operator_id, self._selection, form_data).id or 0)
+        except ParamError as e:
+            self.job_errors = list(e.errors.values())
+            return
+        redis_url = load_settings().redis_url
+        try:
+            # The note first, so 「登録しました」 always comes before 「完了しました」.
+            push_note(redis_url, job_note("registered", job_id, operator_id, kind, registered_message(kind)))
+            send_job(kind, job_id)
+        except Exception as exc:  # noqa: BLE001 - Redis down: say so, and do not leave the job 登録済 forever
+            mark_failed(get_engine(), job_id, f"ジョブを開始できませんでした: {exc}")
+            self.job_errors = ["ジョブを開始できませんでした。時間をおいて再度お試しください。"]
+            return
+        self.job_form, self.job_errors = "", []
 
     def _load(self) -> None:
         started = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb.components.notifications import notification_bell, notification_popups
 from ecweb_state.auth import AuthState
 
 NAV = [("受注管理", "/orders"), ("ジョブ管理", "/jobs"), ("自動化設定", "/settings/automation")]
@@ -11,26 +12,6 @@ NAV = [("受注管理", "/orders"), ("ジョブ管理", "/jobs"), ("自動化設
 
 def _nav_link(label: str, href: str) -> rx.Component:
     return rx.link(label, href=href, color="white", weight="medium", size="2", underline="none")
-
-
-def notification_bell() -> rx.Component:
-    return rx.popover.root(
-        rx.popover.trigger(
-            rx.button(
-                rx.icon("bell", size=16),
-                "System Notification",
-                variant="ghost",
-                color="white",
-                size="2",
-                id="system-notification",
-            ),
-        ),
-        rx.popover.content(
-            rx.text("System Notification", weight="bold", size="2"),
-            rx.text("通知はありません。", size="2", color_scheme="gray"),
-            width="320px",
-        ),
-    )
 
 
 def header() -> rx.Component:
@@ -65,6 +46,7 @@ def page_frame(title: str, *children: rx.Component) -> rx.Component:
     """Shows the content only to a logged-in operator (the on_load handler redirects the others)."""
     return rx.box(
         header(),
+        notification_popups(),
         rx.cond(
             AuthState.is_authenticated,
             rx.box(

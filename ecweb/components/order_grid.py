@@ -72,6 +72,19 @@ def _row(row: GridRow) -> rx.Component:
     )
 
 
+# 処理名 -> job kind, for the operations that exist so far; the others say when they come.
+AVAILABLE = {"一括督促": "dunning"}
+
+
+def _bulk_button(name: str) -> rx.Component:
+    kind = AVAILABLE.get(name)
+    if kind is None:
+        return rx.tooltip(
+            rx.button(name, size="1", variant="outline", disabled=True), content="今後のリリースで利用できます"
+        )
+    return rx.button(name, size="1", variant="outline", on_click=OrdersState.open_job_form(kind), id=f"open-{kind}")
+
+
 def bulk_toolbar() -> rx.Component:
     return rx.hstack(
         rx.text(OrdersState.target_label, weight="bold", size="2", id="target-count"),
@@ -80,12 +93,7 @@ def bulk_toolbar() -> rx.Component:
             rx.button("選択を解除", size="1", variant="ghost", on_click=OrdersState.clear_selection),
         ),
         rx.spacer(),
-        *[
-            rx.tooltip(
-                rx.button(name, size="1", variant="outline", disabled=True), content="今後のリリースで利用できます"
-            )
-            for name in BULK_OPERATIONS
-        ],
+        *[_bulk_button(name) for name in BULK_OPERATIONS],
         spacing="2",
         align="center",
         wrap="wrap",

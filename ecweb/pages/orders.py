@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb.components.job_forms import dunning_dialog
 from ecweb.components.layout import page_frame
 from ecweb.components.order_grid import order_grid
 from ecweb.components.search_form import search_form
@@ -12,4 +13,5 @@ def orders_page() -> rx.Component:
         "受注管理",
         rx.card(search_form(), width="100%", margin_bottom="1em"),
         order_grid(),
+        dunning_dialog(),
     )

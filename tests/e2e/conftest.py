@@ -78,8 +78,14 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "ECWEB_FRONTEND_PORT": str(port),
         "ECWEB_BACKEND_PORT": str(port),
         "ECWEB_VAR_DIR": str(tmp),
+        "ECWEB_JOB_FILES_DIR": str(tmp / "jobs"),
     }
     log = tmp / "app.log"
+    with (tmp / "worker.log").open("wb") as out:
+        worker = subprocess.Popen(
+            ["dramatiq", "workers", "--processes", "1", "--threads", "2"],
+            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(
             ["reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
@@ -91,11 +97,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         _wait_http(f"http://127.0.0.1:{port}/login", 60, proc, log)
         yield RunningApp(url=f"http://127.0.0.1:{port}", engine=engine)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        for p in (proc, worker):
+            os.killpg(p.pid, signal.SIGTERM)
+        for p in (proc, worker):
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
         redis.terminate()
         engine.dispose()
 

@@ -1,0 +1,50 @@
+"""Delivers the workers' notes into the browsers (NOTES.md: a Redis list + app.modify_state).
+
+Runs as a lifespan task in every backend process; BLPOP hands each note to exactly one of them,
+and the Redis state manager lets that process modify any tab's state."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+import redis.asyncio as aioredis
+import reflex as rx
+
+from ecweb_core.notes import CLIENTS_TTL_S, NOTES_QUEUE, clients_key
+from ecweb_core.settings import load_settings
+from ecweb_state.jobs import JobsState
+from ecweb_state.notifications import NotificationState
+
+log = logging.getLogger(__name__)
+
+
+async def _push(app: rx.App, token: str, note: dict[str, Any]) -> None:
+    async with app.modify_state(rx.BaseStateToken(ident=token, cls=NotificationState)) as root:
+        (await root.get_state(NotificationState)).receive(note)
+        (await root.get_state(JobsState)).on_note(note)
+
+
+async def deliver_notes(app: rx.App) -> None:
+    client = aioredis.from_url(load_settings().redis_url)
+    while True:
+        try:
+            item = await client.blpop([NOTES_QUEUE], timeout=5)
+            if item is None:
+                continue
+            note = json.loads(item[1])
+            key = clients_key(int(note["operator_id"]))
+            tokens = await client.zrangebyscore(key, time.time() - CLIENTS_TTL_S, "+inf")
+            for token in tokens:
+                try:
+                    await _push(app, token.decode(), note)
+                except Exception:  # noqa: BLE001 - one stale tab must not stop the others
+                    log.warning("could not deliver a note to %s", token, exc_info=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - Redis restarting: keep trying
+            log.warning("note delivery failed; retrying", exc_info=True)
+            await asyncio.sleep(1)
