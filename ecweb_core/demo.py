@@ -209,7 +209,7 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
         methods = {r.code: (r.id, r.fee) for r in conn.execute(select(_t(PaymentMethod)))}
         companies = [(r.id, r.fee) for r in conn.execute(select(_t(DeliveryCompany)))]
         products = [(r.id, r.name, r.price, r.payment_fee, r.shipping_fee) for r in conn.execute(select(_t(Product)))]
-        label_ids = [r.id for r in conn.execute(select(_t(Label).c.id))]
+        label_ids = [r.id for r in conn.execute(select(_t(Label).c.id).order_by(_t(Label).c.id))]
         n_customers = max(20, orders // 4)
         cust0, sub0, order0 = _max_id(conn, _t(Customer)), _max_id(conn, _t(Subscription)), _max_id(conn, _t(Order))
         item0 = _max_id(conn, _t(OrderItem))

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
 
 from ecweb_core.models import (
@@ -207,7 +207,8 @@ def conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
         conds.append(o.delivery_company_id.in_(f.delivery_company_ids))
     if f.label_ids:
         ol = OrderLabel.__table__.c
-        conds.append(exists().where(ol.order_id == o.id, ol.label_id.in_(f.label_ids)))
+        # IN (subquery), not a correlated EXISTS: SQLite would run EXISTS once per order.
+        conds.append(o.id.in_(select(ol.order_id).where(ol.label_id.in_(f.label_ids))))
     if f.shipping_list:
         conds.append(o.shipping_list_exported.is_(f.shipping_list == "exported"))
     if f.needs_attention:
@@ -217,7 +218,7 @@ def conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
     elif f.order_type == "single":
         conds.append(o.subscription_id.is_(None))
     if f.personalized:
-        conds.append(exists().where(SurveyAnswer.__table__.c.order_id == o.id))
+        conds.append(o.id.in_(select(SurveyAnswer.__table__.c.order_id)))
     if f.total_min is not None:
         conds.append(o.total >= f.total_min)
     if f.total_max is not None:
