@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
 
+from ecweb_core.errors import FormError
 from ecweb_core.models import (
     Customer,
     DeliveryCompany,
@@ -29,12 +30,8 @@ from ecweb_core.statuses import PAYMENT_STATUSES
 MAX_PAGE_SIZE = 200
 
 
-class FilterError(ValueError):
-    """Bad search input; `errors` maps a field name to a Japanese message for the form."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class FilterError(FormError):
+    """Bad search input."""
 
 
 @dataclass(frozen=True)

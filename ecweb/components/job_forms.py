@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb.components.form_errors import form_errors
 from ecweb_state.orders import OrdersState
-
-
-def _errors() -> rx.Component:
-    return rx.cond(
-        OrdersState.job_errors.length() > 0,
-        rx.callout.root(
-            rx.callout.icon(rx.icon("triangle_alert")),
-            rx.vstack(rx.foreach(OrdersState.job_errors, lambda e: rx.text(e, size="2")), spacing="1"),
-            color_scheme="red",
-            size="1",
-            id="job-errors",
-        ),
-    )
 
 
 def _dialog(kind: str, title: str, description: str, fields: rx.Component, submit: str) -> rx.Component:
@@ -29,7 +17,7 @@ def _dialog(kind: str, title: str, description: str, fields: rx.Component, submi
                 rx.vstack(
                     rx.text(OrdersState.target_label, weight="bold", size="2"),
                     fields,
-                    _errors(),
+                    form_errors(OrdersState.job_errors, "job-errors"),
                     rx.hstack(
                         rx.dialog.close(rx.button("キャンセル", type="button", variant="soft", color_scheme="gray")),
                         rx.button(submit, type="submit", id=f"submit-{kind}"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb.components.form_errors import form_errors
 from ecweb_state.orders import ANY, OrdersState
 
 
@@ -80,17 +81,7 @@ def search_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.cond(
-                OrdersState.errors.length() > 0,
-                rx.callout.root(
-                    rx.callout.icon(rx.icon("triangle_alert")),
-                    rx.vstack(rx.foreach(OrdersState.errors, lambda e: rx.text(e, size="2")), spacing="1"),
-                    color_scheme="red",
-                    size="1",
-                    id="search-errors",
-                    width="100%",
-                ),
-            ),
+            form_errors(OrdersState.errors, "search-errors"),
             rx.hstack(
                 rx.button(
                     rx.icon("search", size=14), "この条件で検索する", type="submit", size="2", id="search-submit"

@@ -7,15 +7,13 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
+from ecweb_core.errors import FormError
+
 Outcome = tuple[str, str | None]  # (ok | failed | skipped, message)
 
 
-class ParamError(ValueError):
-    """Bad form input for an operation; `errors` maps a field to a Japanese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class ParamError(FormError):
+    """Bad form input for an operation."""
 
 
 @dataclass(frozen=True)
