@@ -164,3 +164,26 @@ def test_mark_failed_keeps_what_was_recorded(engine: Engine) -> None:
     with open(failed.result_path, encoding="utf-8-sig") as fh:  # type: ignore[arg-type]
         outcomes = [r[1] for r in csv.reader(fh)][1:]
     assert outcomes.count("成功") == 100 and outcomes.count("未処理") == 150
+
+
+def test_result_files_expire_after_the_configured_days(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from ecweb_core.jobs.files import expire_job_files
+    from ecweb_core.models.common import utcnow
+
+    with Session(engine) as s:
+        old_id = register_job(s, "dunning", _op(s), Selection(filter=parse_filter({}), all_results=True), {}).id
+        new_id = register_job(s, "dunning", _op(s), Selection(filter=parse_filter({}), all_results=True), {}).id
+    run_job(engine, old_id)  # type: ignore[arg-type]
+    run_job(engine, new_id)  # type: ignore[arg-type]
+    with Session(engine) as s:
+        s.execute(update(Job).where(Job.id == old_id).values(finished_at=utcnow() - timedelta(days=8)))
+        s.commit()
+        old_path, new_path = (Path(s.get(Job, i).result_path) for i in (old_id, new_id))  # type: ignore[union-attr,arg-type]
+    monkeypatch.setenv("ECWEB_JOB_FILES_DAYS", "7")
+    assert expire_job_files(engine) == 1
+    assert not old_path.exists() and new_path.exists()
+    with Session(engine) as s:
+        assert s.get(Job, old_id).result_path is None  # type: ignore[union-attr]
+        assert s.get(Job, new_id).result_path == str(new_path)  # type: ignore[union-attr]
