@@ -1,0 +1,261 @@
+"""一括更新 (SPEC B1): one chunk of orders updated with a handful of set-based statements.
+
+Per chunk: one SELECT of the few columns the rules need, then per field group one INSERT … SELECT
+(events, memos, labels) or one UPDATE … WHERE id IN (chunk). Events are written before the
+UPDATE, from the old values, in the same transaction (the outbox the automation drains).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, String, and_, exists, func, insert, literal, not_, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement
+
+from ecweb_core.jobs.bulk_update_params import DATE_FIELDS, parse_bulk_update, to_datetime
+from ecweb_core.jobs.operations import JobContext, Outcome, register_operation
+from ecweb_core.models import (
+    Customer,
+    CustomerMemo,
+    DeliveryCompany,
+    Label,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderLabel,
+    OrderMemo,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    ShopSettings,
+    Subscription,
+    SubscriptionMemo,
+)
+from ecweb_core.models.common import utcnow
+
+ORDERS = Order.__table__
+CAPTURED_REFUSED = "売上完了の受注は支払方法・配送業者を変更できません。"
+NP_SWITCH_REFUSED = "NP後払い ⇄ NP後払いwiz の切り替えは、NP後払いの取引がキャンセルされている受注のみ行えます。"
+NOT_FOUND = "受注が見つかりません。"
+NO_SUBSCRIPTION = "定期受注に紐づかない受注のため、定期受注の項目は変更していません。"
+NP_CODES = ("np", "np_wiz")
+SUBSCRIPTION_KEYS = ("sub_needs_attention", "sub_status", "next_ship_date", "next_delivery_date", "subscription_memo")
+
+
+class BulkUpdate:
+    kind = "bulk_update"
+
+    def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
+        return parse_bulk_update(form)
+
+    def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
+        p = ctx.params
+        refs = _check_references(conn, p)
+        if refs:
+            return {i: ("failed", refs) for i in order_ids}
+        rows = conn.execute(
+            select(
+                ORDERS.c.id,
+                ORDERS.c.payment_status,
+                ORDERS.c.payment_method_id,
+                ORDERS.c.np_transaction_cancelled,
+                ORDERS.c.subscription_id,
+            ).where(ORDERS.c.id.in_(order_ids))
+        ).all()
+        outcomes: dict[int, Outcome] = {i: ("failed", NOT_FOUND) for i in order_ids}
+        codes = dict(conn.execute(select(PaymentMethod.id, PaymentMethod.code)).all())
+        new_code = codes.get(p.get("payment_method_id"))
+        ok: list[int] = []
+        for oid, pay_status, method_id, np_cancelled, sub_id in rows:
+            if ("payment_method_id" in p or "delivery_company_id" in p) and pay_status == "captured":
+                outcomes[oid] = ("failed", CAPTURED_REFUSED)
+            elif (
+                new_code in NP_CODES
+                and codes.get(method_id) in NP_CODES
+                and codes.get(method_id) != new_code
+                and not np_cancelled
+            ):
+                outcomes[oid] = ("failed", NP_SWITCH_REFUSED)
+            elif sub_id is None and any(k in p for k in SUBSCRIPTION_KEYS):
+                only_sub = all(k in SUBSCRIPTION_KEYS for k in p)
+                outcomes[oid] = ("skipped", NO_SUBSCRIPTION) if only_sub else ("ok", NO_SUBSCRIPTION)
+                if not only_sub:
+                    ok.append(oid)
+            else:
+                outcomes[oid] = ("ok", None)
+                ok.append(oid)
+        if ok:
+            _apply(conn, ctx, ok)
+        return outcomes
+
+
+def _check_references(conn: Connection, p: dict[str, Any]) -> str | None:
+    checks = [
+        ("payment_method_id", PaymentMethod, "指定された支払方法が存在しません。"),
+        ("delivery_company_id", DeliveryCompany, "指定された配送業者が存在しません。"),
+        ("status_id", OrderStatus, "指定された対応状況が存在しません。"),
+    ]
+    for key, model, message in checks:
+        if key in p and conn.execute(select(model.id).where(model.id == p[key])).first() is None:
+            return message
+    if p.get("label_ids"):
+        found = conn.execute(select(func.count()).where(Label.id.in_(p["label_ids"]))).scalar_one()
+        if found != len(p["label_ids"]):
+            return "指定された受注ラベルが存在しません。"
+    return None
+
+
+def _apply(conn: Connection, ctx: JobContext, ok: list[int]) -> None:
+    p, now = ctx.params, utcnow()
+    in_chunk = ORDERS.c.id.in_(ok)
+    _write_events(conn, ctx, ok, now)
+    values = _order_values(p, now)
+    conn.execute(update(ORDERS).where(in_chunk).values(**values))
+    if "payment_method_id" in p:
+        fee = conn.execute(select(PaymentMethod.fee).where(PaymentMethod.id == p["payment_method_id"])).scalar_one()
+        conn.execute(update(ORDERS).where(in_chunk).values(payment_fee=_item_fee(Product.payment_fee, fee)))
+    if "delivery_company_id" in p:
+        fee = conn.execute(
+            select(DeliveryCompany.fee).where(DeliveryCompany.id == p["delivery_company_id"])
+        ).scalar_one()
+        conn.execute(update(ORDERS).where(in_chunk).values(shipping_fee=_item_fee(Product.shipping_fee, fee)))
+    if "payment_method_id" in p or "delivery_company_id" in p:
+        total = ORDERS.c.subtotal + ORDERS.c.shipping_fee + ORDERS.c.payment_fee - ORDERS.c.points_used
+        conn.execute(update(ORDERS).where(in_chunk).values(total=total))
+    if memo := p.get("order_memo"):
+        _insert_memos(conn, OrderMemo, "order_id", select(ORDERS.c.id).where(in_chunk), memo, ctx.operator_id, now)
+    for label_id in p.get("label_ids", []):
+        ol = OrderLabel.__table__
+        have = exists().where(ol.c.order_id == ORDERS.c.id, ol.c.label_id == label_id)
+        conn.execute(
+            insert(ol).from_select(
+                ["order_id", "label_id"], select(ORDERS.c.id, literal(label_id, Integer)).where(in_chunk, not_(have))
+            )
+        )
+    customers = select(ORDERS.c.customer_id).where(in_chunk).distinct()
+    if bl := p.get("blacklist"):
+        conn.execute(
+            update(Customer)
+            .where(Customer.id.in_(customers))
+            .values(blacklisted=bl["on"], blacklist_reason=bl["reason"] if bl["on"] else None)
+        )
+    if memo := p.get("customer_memo"):
+        _insert_memos(conn, CustomerMemo, "customer_id", customers, memo, ctx.operator_id, now)
+    _apply_subscriptions(conn, ctx, in_chunk, now)
+
+
+def _order_values(p: dict[str, Any], now: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {"updated_at": now}
+    for key in ("payment_method_id", "delivery_company_id", "status_id"):
+        if key in p:
+            values[key] = p[key]
+    for key, value in p.get("dates", {}).items():
+        is_datetime = DATE_FIELDS[key][1]
+        values[key] = None if value is None else (to_datetime(value) if is_datetime else date.fromisoformat(value))
+    if shipping := p.get("shipping_list"):
+        exported = shipping == "exported"
+        at = p.get("shipping_list_exported_at")
+        values["shipping_list_exported"] = exported
+        values["shipping_list_exported_at"] = (to_datetime(at) if at else now) if exported else None
+    if attention := p.get("needs_attention"):
+        values["needs_attention"] = attention["on"]
+        values["attention_reason"] = attention["reason"] if attention["on"] else None
+    return values
+
+
+def _item_fee(product_fee: Any, default_fee: int) -> Any:
+    """A product's own fee wins (the highest among the order's items); else the method's / company's."""
+    oi, pr = OrderItem.__table__, Product.__table__
+    own = (
+        select(func.max(product_fee))
+        .select_from(oi.join(pr, pr.c.id == oi.c.product_id))
+        .where(oi.c.order_id == ORDERS.c.id, product_fee.is_not(None))
+        .scalar_subquery()
+    )
+    return func.coalesce(own, default_fee)
+
+
+def _write_events(conn: Connection, ctx: JobContext, ok: list[int], now: Any) -> None:
+    p = ctx.params
+    e = OrderEvent.__table__
+    in_chunk = ORDERS.c.id.in_(ok)
+
+    def emit(kind: str, value: str, condition: ColumnElement[bool]) -> None:
+        conn.execute(
+            insert(e).from_select(
+                ["order_id", "kind", "value", "source", "operator_id", "created_at"],
+                select(
+                    ORDERS.c.id,
+                    literal(kind, String),
+                    literal(value, String),
+                    literal(f"job:{ctx.job_id}", String),
+                    literal(ctx.operator_id, Integer),
+                    literal(now, e.c.created_at.type),
+                ).where(in_chunk, condition),
+            )
+        )
+
+    if "status_id" in p:
+        name = conn.execute(select(OrderStatus.name).where(OrderStatus.id == p["status_id"])).scalar_one()
+        emit("status_changed", name, ORDERS.c.status_id != p["status_id"])
+    if "payment_method_id" in p:
+        name = conn.execute(select(PaymentMethod.name).where(PaymentMethod.id == p["payment_method_id"])).scalar_one()
+        emit("payment_method_changed", name, ORDERS.c.payment_method_id != p["payment_method_id"])
+    dates = p.get("dates", {})
+    for key, kind in (("shipped_at", "shipped_at_set"), ("delivered_at", "delivered_at_set")):
+        if dates.get(key):
+            new = to_datetime(dates[key])
+            emit(kind, dates[key], or_(ORDERS.c[key].is_(None), ORDERS.c[key] != new))
+    if dates.get("shipped_at"):
+        shipped_before = exists().where(e.c.order_id == ORDERS.c.id, e.c.kind == "first_shipment")
+        emit("first_shipment", dates["shipped_at"], and_(ORDERS.c.shipped_at.is_(None), not_(shipped_before)))
+    if p.get("shipping_list") == "exported":
+        emit("shipping_list_exported", "出力済", ORDERS.c.shipping_list_exported.is_(False))
+
+
+def _insert_memos(conn: Connection, model: Any, key: str, ids: Any, body: str, operator_id: int, now: Any) -> None:
+    t = model.__table__
+    source = ids.subquery()
+    conn.execute(
+        insert(t).from_select(
+            [key, "body", "operator_id", "created_at"],
+            select(
+                source.c[0], literal(body, String), literal(operator_id, Integer), literal(now, t.c.created_at.type)
+            ),
+        )
+    )
+
+
+def _apply_subscriptions(conn: Connection, ctx: JobContext, in_chunk: ColumnElement[bool], now: Any) -> None:
+    p = ctx.params
+    subs = select(ORDERS.c.subscription_id).where(in_chunk, ORDERS.c.subscription_id.is_not(None)).distinct()
+    values: dict[str, Any] = {}
+    if attention := p.get("sub_needs_attention"):
+        values["needs_attention"] = attention["on"]
+        values["attention_reason"] = attention["reason"] if attention["on"] else None
+    if status := p.get("sub_status"):
+        values["status"] = status["status"]
+        values["status_reason"] = status["reason"] if status["status"] != "active" else None
+    lead = timedelta(days=_min_delivery_days(conn)) if ("next_ship_date" in p or "next_delivery_date" in p) else None
+    if ship := p.get("next_ship_date"):
+        values["next_ship_date"] = date.fromisoformat(ship["date"])
+        if ship["sync"] and lead is not None:  # 次回配送予定日へ同期する
+            values["next_delivery_date"] = values["next_ship_date"] + lead
+    if deliv := p.get("next_delivery_date"):
+        values["next_delivery_date"] = date.fromisoformat(deliv["date"])
+        if deliv["sync"] and lead is not None:  # 次回発送予定日へ同期する
+            values["next_ship_date"] = values["next_delivery_date"] - lead
+    if values:
+        conn.execute(update(Subscription).where(Subscription.id.in_(subs)).values(**values))
+    if memo := p.get("subscription_memo"):
+        _insert_memos(conn, SubscriptionMemo, "subscription_id", subs, memo, ctx.operator_id, now)
+
+
+def _min_delivery_days(conn: Connection) -> int:
+    days = conn.execute(select(ShopSettings.min_delivery_days).where(ShopSettings.id == 1)).scalar_one_or_none()
+    return int(days if days is not None else 2)
+
+
+BULK_UPDATE = register_operation(BulkUpdate())

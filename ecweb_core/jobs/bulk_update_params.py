@@ -1,0 +1,151 @@
+"""一括更新 form → validated params (SPEC B1). Untouched fields are absent; bad input raises ParamError."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from ecweb_core.jobs.operations import ParamError
+from ecweb_core.models.common import JST
+from ecweb_core.reasons import (
+    ATTENTION_REASONS,
+    BLACKLIST_REASONS,
+    CANCEL_REASONS,
+    STOP_REASONS,
+    SUBSCRIPTION_ATTENTION_REASONS,
+)
+
+# Order date fields: form key -> (label, is a datetime column)
+DATE_FIELDS: dict[str, tuple[str, bool]] = {
+    "scheduled_ship_date": ("発送予定日", False),
+    "shipped_at": ("発送完了日", True),
+    "scheduled_delivery_date": ("配送予定日", False),
+    "delivered_at": ("配送完了日", True),
+    "paid_at": ("入金日", True),
+}
+MEMO_MAX = 1000
+
+
+def _date(raw: str, label: str, errors: dict[str, str], key: str) -> date | None:
+    raw = raw.strip().replace("/", "-")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = f"{label}は「2026-01-31」の形式で入力してください。"
+        return None
+
+
+def _id(raw: Any) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _choice(form: dict[str, Any], key: str, allowed: tuple[str, ...], errors: dict[str, str]) -> str:
+    value = str(form.get(key) or "")
+    if value not in allowed:
+        errors[key] = "選択肢から選んでください。"
+    return value
+
+
+def _reason(
+    form: dict[str, Any], key: str, label: str, allowed: list[str], needed: bool, errors: dict[str, str]
+) -> str | None:
+    reason = str(form.get(key) or "").strip()
+    if reason and not needed:
+        errors[key] = f"{label}は対象の項目を設定した場合のみ指定できます。"
+    elif reason and reason not in allowed:
+        errors[key] = f"{label}は選択肢から選んでください。"
+    return reason or None
+
+
+def _memo(form: dict[str, Any], key: str, label: str, errors: dict[str, str]) -> str | None:
+    memo = str(form.get(key) or "").strip()
+    if len(memo) > MEMO_MAX:
+        errors[key] = f"{label}は{MEMO_MAX}文字以内で入力してください。"
+    return memo or None
+
+
+def parse_bulk_update(form: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    p: dict[str, Any] = {}
+    if (pm := _id(form.get("payment_method_id"))) is not None:
+        p["payment_method_id"] = pm
+    if (dc := _id(form.get("delivery_company_id"))) is not None:
+        p["delivery_company_id"] = dc
+    if (st := _id(form.get("status_id"))) is not None:
+        p["status_id"] = st
+    dates: dict[str, str | None] = {}
+    for key, (label, _) in DATE_FIELDS.items():
+        mode = _choice(form, f"{key}_mode", ("", "set", "clear"), errors)
+        if mode == "set":
+            value = _date(str(form.get(key) or ""), label, errors, key)
+            if value:
+                dates[key] = value.isoformat()
+        elif mode == "clear":
+            dates[key] = None
+    if dates:
+        p["dates"] = dates
+    shipping = _choice(form, "shipping_list", ("", "exported", "unexported"), errors)
+    if shipping:
+        p["shipping_list"] = shipping
+        raw_at = str(form.get("shipping_list_exported_at") or "").strip()
+        if raw_at and shipping != "exported":
+            errors["shipping_list_exported_at"] = "出荷リスト出力日は「出力済」の場合のみ指定できます。"
+        elif raw_at:
+            d = _date(raw_at, "出荷リスト出力日", errors, "shipping_list_exported_at")
+            p["shipping_list_exported_at"] = d.isoformat() if d else None
+    elif str(form.get("shipping_list_exported_at") or "").strip():
+        errors["shipping_list_exported_at"] = "出荷リスト出力日は「出力済」の場合のみ指定できます。"
+    attention = _choice(form, "needs_attention", ("", "yes", "no"), errors)
+    reason = _reason(form, "attention_reason", "要対応理由", ATTENTION_REASONS, attention == "yes", errors)
+    if attention:
+        p["needs_attention"] = {"on": attention == "yes", "reason": reason}
+    sub_attention = _choice(form, "sub_needs_attention", ("", "yes", "no"), errors)
+    sub_reason = _reason(
+        form, "sub_attention_reason", "要対応理由(定期)", SUBSCRIPTION_ATTENTION_REASONS, sub_attention == "yes", errors
+    )
+    if sub_attention:
+        p["sub_needs_attention"] = {"on": sub_attention == "yes", "reason": sub_reason}
+    blacklist = _choice(form, "blacklist", ("", "yes", "no"), errors)
+    bl_reason = _reason(form, "blacklist_reason", "ブラックリスト理由", BLACKLIST_REASONS, blacklist == "yes", errors)
+    if blacklist:
+        p["blacklist"] = {"on": blacklist == "yes", "reason": bl_reason}
+    sub_status = _choice(form, "sub_status", ("", "active", "paused", "cancelled"), errors)
+    allowed = STOP_REASONS if sub_status == "paused" else CANCEL_REASONS
+    label = "停止理由" if sub_status == "paused" else "キャンセル理由"
+    st_reason = _reason(form, "sub_status_reason", label, allowed, sub_status in ("paused", "cancelled"), errors)
+    if sub_status:
+        p["sub_status"] = {"status": sub_status, "reason": st_reason}
+    ship_raw = str(form.get("next_ship_date") or "").strip()
+    deliv_raw = str(form.get("next_delivery_date") or "").strip()
+    sync_ship = str(form.get("sync_delivery") or "") in ("on", "true", "1")  # 次回配送予定日へ同期する
+    sync_deliv = str(form.get("sync_ship") or "") in ("on", "true", "1")  # 次回発送予定日へ同期する
+    if ship_raw and deliv_raw and (sync_ship or sync_deliv):
+        errors["next_delivery_date"] = (
+            "次回発送予定日と次回配送予定日を両方指定する場合は「同期する」を外してください。"
+        )
+    if ship_raw and (d := _date(ship_raw, "次回発送予定日(定期)", errors, "next_ship_date")):
+        p["next_ship_date"] = {"date": d.isoformat(), "sync": sync_ship}
+    if deliv_raw and (d := _date(deliv_raw, "次回配送予定日(定期)", errors, "next_delivery_date")):
+        p["next_delivery_date"] = {"date": d.isoformat(), "sync": sync_deliv}
+    for key, label in (
+        ("order_memo", "受注メモ"),
+        ("customer_memo", "顧客メモ"),
+        ("subscription_memo", "定期受注メモ"),
+    ):
+        if memo := _memo(form, key, label, errors):
+            p[key] = memo
+    labels = form.get("label_ids") or []
+    label_ids = sorted({int(x) for x in (labels.split(",") if isinstance(labels, str) else labels) if str(x).isdigit()})
+    if label_ids:
+        p["label_ids"] = label_ids
+    if errors:
+        raise ParamError(errors)
+    if not p:
+        raise ParamError({"form": "変更する項目を1つ以上指定してください。"})
+    return p
+
+
+def to_datetime(value: str) -> datetime:
+    """A date the operator typed means that day in Japan."""
+    return datetime.combine(date.fromisoformat(value), time.min, tzinfo=JST)
