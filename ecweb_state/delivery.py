@@ -18,6 +18,7 @@ from ecweb_core.notes import CLIENTS_TTL_S, NOTES_QUEUE, clients_key
 from ecweb_core.settings import load_settings
 from ecweb_state.jobs import JobsState
 from ecweb_state.notifications import NotificationState
+from ecweb_state.orders import OrdersState
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ async def _push(app: rx.App, token: str, note: dict[str, Any]) -> None:
     async with app.modify_state(rx.BaseStateToken(ident=token, cls=NotificationState)) as root:
         (await root.get_state(NotificationState)).receive(note)
         (await root.get_state(JobsState)).on_note(note)
+        (await root.get_state(OrdersState)).on_note(note)
 
 
 async def deliver_notes(app: rx.App) -> None:

@@ -19,6 +19,13 @@ from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
 from ecweb_core.jobs.runner import mark_failed
 from ecweb_core.notes import job_note, push_note
+from ecweb_core.reasons import (  # noqa: F401  (the bulk forms' choices)
+    ATTENTION_REASONS,
+    BLACKLIST_REASONS,
+    CANCEL_REASONS,
+    STOP_REASONS,
+    SUBSCRIPTION_ATTENTION_REASONS,
+)
 from ecweb_core.search import FilterError, OrderFilter, PageRequest, count_orders, fetch_page, parse_filter
 from ecweb_core.selection import Selection
 from ecweb_core.settings import load_settings
@@ -26,6 +33,7 @@ from ecweb_state.auth import AuthState
 from ecweb_state.dispatch import send_job
 
 ANY = "all"  # a Radix select item cannot have an empty value: this stands for 「すべて」
+KEEP = "keep"  # … and this for 「変更しない」 in bulk forms
 SINGLE_CHOICE_FIELDS = (
     "status_ids",
     "payment_statuses",
@@ -81,6 +89,10 @@ class OrdersState(AuthState):
     form_key: int = 0  # bumped to re-mount the form with empty inputs on 「条件をクリア」
     job_form: str = ""  # the kind whose bulk form is open, "" when none
     job_errors: list[str] = []
+    # 一括更新: the choices that decide which dependent fields the form shows.
+    bu_shipping_list: str = KEEP
+    bu_blacklist: str = KEEP
+    bu_sub_status: str = KEEP
 
     status_options: list[list[str]] = []
     payment_status_options: list[list[str]] = []
@@ -213,6 +225,11 @@ class OrdersState(AuthState):
         self.job_form, self.job_errors = kind, []
 
     @rx.event
+    def set_bu_choice(self, name: str, value: str) -> None:
+        if name in ("bu_shipping_list", "bu_blacklist", "bu_sub_status"):
+            setattr(self, name, value)
+
+    @rx.event
     def set_job_form_open(self, is_open: bool) -> None:
         if not is_open:
             self.job_form, self.job_errors = "", []
@@ -225,7 +242,7 @@ class OrdersState(AuthState):
         kind, operator_id = self.job_form, self._operator_id
         try:
             with session_scope() as s:
-                job_id = int(register_job(s, kind, operator_id, self._selection, form_data).id or 0)
+                job_id = int(register_job(s, kind, operator_id, self._selection, _normalize(form_data)).id or 0)
         except ParamError as e:
             self.job_errors = list(e.errors.values())
             return
@@ -239,6 +256,7 @@ class OrdersState(AuthState):
             self.job_errors = ["ジョブを開始できませんでした。時間をおいて再度お試しください。"]
             return
         self.job_form, self.job_errors = "", []
+        self.bu_shipping_list = self.bu_blacklist = self.bu_sub_status = KEEP
 
     def _load(self) -> None:
         started = time.perf_counter()
@@ -272,6 +290,11 @@ class OrdersState(AuthState):
         self.target_count = self.total if self._selection.all_results else len(self._selection.ticked)
         self.elapsed_ms = int((time.perf_counter() - started) * 1000)
 
+    def on_note(self, note: dict[str, Any]) -> None:
+        """A finished job may have changed the orders on screen: show them as they are now."""
+        if note.get("event") == "done" and self.rows:
+            self._load()
+
     def _refresh_checks(self) -> None:
         self.rows = [dataclasses.replace(r, checked=self._selection.is_ticked(r.id)) for r in self.rows]
         self.target_count = self.total if self._selection.all_results else len(self._selection.ticked)
@@ -279,3 +302,10 @@ class OrdersState(AuthState):
     @property
     def current_filter(self) -> OrderFilter:
         return self._selection.filter
+
+
+def _normalize(form: dict[str, Any]) -> dict[str, Any]:
+    """「変更しない」 becomes absent; ticked label boxes (label_<id>) become label_ids."""
+    out = {k: v for k, v in form.items() if v not in (KEEP, ANY) and not k.startswith("label_")}
+    out["label_ids"] = [k.removeprefix("label_") for k, v in form.items() if k.startswith("label_") and v]
+    return out

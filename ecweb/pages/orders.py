@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb.components.bulk_update_form import bulk_update_dialog
 from ecweb.components.job_forms import dunning_dialog
 from ecweb.components.layout import page_frame
 from ecweb.components.order_grid import order_grid
@@ -14,4 +15,5 @@ def orders_page() -> rx.Component:
         rx.card(search_form(), width="100%", margin_bottom="1em"),
         order_grid(),
         dunning_dialog(),
+        bulk_update_dialog(),
     )

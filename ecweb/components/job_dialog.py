@@ -1,0 +1,42 @@
+"""The dialog that registers a bulk job on the grid's selection, shared by every bulk form."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ecweb.components.form_errors import form_errors
+from ecweb_state.orders import OrdersState
+
+
+def job_dialog(
+    kind: str, title: str, description: str, fields: rx.Component, submit: str, max_width: str = "520px"
+) -> rx.Component:
+    """A dialog whose form registers a job of `kind` on the grid's selection."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.dialog.description(description, size="2", color_scheme="gray"),
+            rx.form(
+                rx.vstack(
+                    rx.text(OrdersState.target_label, weight="bold", size="2"),
+                    fields,
+                    form_errors(OrdersState.job_errors, "job-errors"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("キャンセル", type="button", variant="soft", color_scheme="gray")),
+                        rx.button(submit, type="submit", id=f"submit-{kind}"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    margin_top="1em",
+                ),
+                on_submit=OrdersState.submit_job,
+                reset_on_submit=False,
+            ),
+            max_width=max_width,
+            max_height="90vh",
+            overflow_y="auto",
+        ),
+        open=OrdersState.job_form == kind,
+        on_open_change=OrdersState.set_job_form_open,
+    )
