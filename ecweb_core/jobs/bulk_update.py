@@ -34,6 +34,7 @@ from ecweb_core.models import (
     SubscriptionMemo,
 )
 from ecweb_core.models.common import utcnow
+from ecweb_core.sqlutil import in_ids
 
 ORDERS = Order.__table__
 CAPTURED_REFUSED = "売上完了の受注は支払方法・配送業者を変更できません。"
@@ -109,7 +110,7 @@ def _check_references(conn: Connection, p: dict[str, Any]) -> str | None:
 
 def _apply(conn: Connection, ctx: JobContext, ok: list[int]) -> None:
     p, now = ctx.params, utcnow()
-    in_chunk = ORDERS.c.id.in_(ok)
+    in_chunk = in_ids(conn, ORDERS.c.id, ok)
     _write_events(conn, ctx, ok, now)
     values = _order_values(p, now)
     conn.execute(update(ORDERS).where(in_chunk).values(**values))
@@ -180,7 +181,7 @@ def _item_fee(product_fee: Any, default_fee: int) -> Any:
 def _write_events(conn: Connection, ctx: JobContext, ok: list[int], now: Any) -> None:
     p = ctx.params
     e = OrderEvent.__table__
-    in_chunk = ORDERS.c.id.in_(ok)
+    in_chunk = in_ids(conn, ORDERS.c.id, ok)
 
     def emit(kind: str, value: str, condition: ColumnElement[bool]) -> None:
         conn.execute(

@@ -25,6 +25,7 @@ from ecweb_core.jobs.operations import JobContext, Outcome, get_operation
 from ecweb_core.models import Job, JobTarget
 from ecweb_core.models.common import utcnow
 from ecweb_core.notes import job_note
+from ecweb_core.sqlutil import in_ids
 
 log = logging.getLogger(__name__)
 Notify = Callable[[dict[str, Any]], None]
@@ -71,7 +72,7 @@ def _record(conn: Connection, job_id: int, outcomes: dict[int, Outcome]) -> None
     for (outcome, message), ids in groups.items():
         conn.execute(
             update(JobTarget)
-            .where(t.job_id == job_id, t.order_id.in_(ids), t.outcome.is_(None))
+            .where(t.job_id == job_id, in_ids(conn, t.order_id, ids), t.outcome.is_(None))
             .values(outcome=outcome, message=(message or None) and message[:500], processed_at=now)
         )
     n = {k: sum(1 for o, _ in outcomes.values() if o == k) for k in ("ok", "failed", "skipped")}

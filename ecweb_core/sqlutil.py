@@ -1,0 +1,20 @@
+"""SQL helpers for the bulk paths."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Integer, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement
+
+
+def in_ids(conn: Connection, column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN (ids)` as ONE bind parameter: a chunk of 1,000 ids otherwise costs SQLAlchemy
+    1,000 parameters to expand in every statement of the chunk (measured: ~1 ms each)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    values = func.json_each(bindparam(None, json.dumps(list(ids)))).table_valued("value")
+    return column.in_(select(values.c.value))
