@@ -28,6 +28,8 @@ class Order(SQLModel, table=True):
         Index("ix_orders_payment_status_ordered", "payment_status", "ordered_at", "id"),
         Index("ix_orders_customer_ordered", "customer_id", "ordered_at", "id"),
         Index("ix_orders_attention_list_ordered", "needs_attention", "shipping_list_exported", "ordered_at", "id"),
+        # Filters that yield ids (labels, パーソナライズ) sort them by ordered_at without touching the table.
+        Index("ix_orders_id_ordered", "id", "ordered_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True)
