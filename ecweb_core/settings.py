@@ -24,15 +24,19 @@ class Settings:
 
 def load_settings() -> Settings:
     var_dir = Path(os.environ.get("ECWEB_VAR_DIR", PROJECT_ROOT / "var"))
+    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'ecweb.db'}")
+    # SQLite pays per commit for every index page a chunk dirties: bigger chunks share those pages
+    # (bench/RESULTS.md). PostgreSQL gains little from them and would hold row locks longer.
+    default_chunk = "5000" if database_url.startswith("sqlite") else "1000"
     return Settings(
-        database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'ecweb.db'}"),
+        database_url=database_url,
         redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         var_dir=var_dir,
         session_days=int(os.environ.get("ECWEB_SESSION_DAYS", "7")),
         page_size=int(os.environ.get("ECWEB_PAGE_SIZE", "50")),
         job_files_dir=Path(os.environ.get("ECWEB_JOB_FILES_DIR", var_dir / "jobs")),
         job_files_days=int(os.environ.get("ECWEB_JOB_FILES_DAYS", "7")),
-        job_chunk_size=int(os.environ.get("ECWEB_JOB_CHUNK_SIZE", "1000")),
+        job_chunk_size=int(os.environ.get("ECWEB_JOB_CHUNK_SIZE", default_chunk)),
         # Throttle between chunks, to leave the database room for operators during a huge job.
         job_chunk_pause_ms=int(os.environ.get("ECWEB_JOB_CHUNK_PAUSE_MS", "0")),
     )

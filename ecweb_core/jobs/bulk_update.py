@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, exists, func, insert, literal, not_, or_, select, update
+from sqlalchemy import Integer, String, and_, exists, func, insert, literal, not_, or_, select, union_all, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
@@ -63,7 +63,7 @@ class BulkUpdate:
                 ORDERS.c.payment_method_id,
                 ORDERS.c.np_transaction_cancelled,
                 ORDERS.c.subscription_id,
-            ).where(ORDERS.c.id.in_(order_ids))
+            ).where(in_ids(conn, ORDERS.c.id, order_ids))
         ).all()
         outcomes: dict[int, Outcome] = {i: ("failed", NOT_FOUND) for i in order_ids}
         codes = dict(conn.execute(select(PaymentMethod.id, PaymentMethod.code)).all())
@@ -179,23 +179,22 @@ def _item_fee(product_fee: Any, default_fee: int) -> Any:
 
 
 def _write_events(conn: Connection, ctx: JobContext, ok: list[int], now: Any) -> None:
+    """All of the chunk's events in one INSERT … SELECT (a UNION ALL of one SELECT per kind)."""
     p = ctx.params
     e = OrderEvent.__table__
     in_chunk = in_ids(conn, ORDERS.c.id, ok)
+    selects: list[Any] = []
 
     def emit(kind: str, value: str, condition: ColumnElement[bool]) -> None:
-        conn.execute(
-            insert(e).from_select(
-                ["order_id", "kind", "value", "source", "operator_id", "created_at"],
-                select(
-                    ORDERS.c.id,
-                    literal(kind, String),
-                    literal(value, String),
-                    literal(f"job:{ctx.job_id}", String),
-                    literal(ctx.operator_id, Integer),
-                    literal(now, e.c.created_at.type),
-                ).where(in_chunk, condition),
-            )
+        selects.append(
+            select(
+                ORDERS.c.id,
+                literal(kind, String),
+                literal(value, String),
+                literal(f"job:{ctx.job_id}", String),
+                literal(ctx.operator_id, Integer),
+                literal(now, e.c.created_at.type),
+            ).where(in_chunk, condition)
         )
 
     if "status_id" in p:
@@ -214,6 +213,10 @@ def _write_events(conn: Connection, ctx: JobContext, ok: list[int], now: Any) ->
         emit("first_shipment", dates["shipped_at"], and_(ORDERS.c.shipped_at.is_(None), not_(shipped_before)))
     if p.get("shipping_list") == "exported":
         emit("shipping_list_exported", "出力済", ORDERS.c.shipping_list_exported.is_(False))
+    if selects:
+        columns = ["order_id", "kind", "value", "source", "operator_id", "created_at"]
+        source = selects[0] if len(selects) == 1 else union_all(*selects)
+        conn.execute(insert(e).from_select(columns, source))
 
 
 def _insert_memos(conn: Connection, model: Any, key: str, ids: Any, body: str, operator_id: int, now: Any) -> None:

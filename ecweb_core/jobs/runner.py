@@ -63,16 +63,24 @@ def _pending(conn: Connection, job_id: int, limit: int) -> list[int]:
 
 
 def _record(conn: Connection, job_id: int, outcomes: dict[int, Outcome]) -> None:
-    """Writes the outcomes grouped by (outcome, message): one UPDATE per group, not per order."""
+    """Writes the outcomes grouped by (outcome, message): one UPDATE per group, not per order.
+
+    A chunk is the first pending ids in order, so every pending target between its lowest and
+    highest id belongs to it: the largest group (usually the whole chunk, all ok) is written last
+    by that id range, which walks the primary key instead of joining a list of ids."""
     groups: dict[Outcome, list[int]] = defaultdict(list)
     for order_id, outcome in outcomes.items():
         groups[outcome].append(order_id)
     now = utcnow()
     t = JobTarget.__table__.c
-    for (outcome, message), ids in groups.items():
+    ordered = sorted(groups.items(), key=lambda g: len(g[1]))
+    for n, ((outcome, message), ids) in enumerate(ordered):
+        in_group = (
+            t.order_id.between(min(outcomes), max(outcomes)) if n == len(ordered) - 1 else in_ids(conn, t.order_id, ids)
+        )
         conn.execute(
             update(JobTarget)
-            .where(t.job_id == job_id, in_ids(conn, t.order_id, ids), t.outcome.is_(None))
+            .where(t.job_id == job_id, in_group, t.outcome.is_(None))
             .values(outcome=outcome, message=(message or None) and message[:500], processed_at=now)
         )
     n = {k: sum(1 for o, _ in outcomes.values() if o == k) for k in ("ok", "failed", "skipped")}
@@ -92,7 +100,11 @@ def _process_chunk(engine: Engine, ctx: JobContext, kind: str, ids: list[int]) -
     op = get_operation(kind)
     try:
         with engine.begin() as conn:
-            _record(conn, ctx.job_id, op.process(conn, ctx, ids))
+            outcomes = op.process(conn, ctx, ids)
+            # _record writes the largest group by id range: every order of the chunk needs its outcome.
+            for order_id in set(ids) - outcomes.keys():
+                outcomes[order_id] = ("failed", "処理結果が記録されませんでした。")
+            _record(conn, ctx.job_id, outcomes)
         return
     except Exception:
         log.exception("job %s: chunk of %d failed, retrying order by order", ctx.job_id, len(ids))
