@@ -126,7 +126,7 @@ def _apply(conn: Connection, ctx: JobContext, ok: list[int]) -> None:
         total = ORDERS.c.subtotal + ORDERS.c.shipping_fee + ORDERS.c.payment_fee - ORDERS.c.points_used
         conn.execute(update(ORDERS).where(in_chunk).values(total=total))
     if memo := p.get("order_memo"):
-        _insert_memos(conn, OrderMemo, "order_id", select(ORDERS.c.id).where(in_chunk), memo, ctx.operator_id, now)
+        _insert_memos(conn, OrderMemo, "order_id", select(ORDERS.c.id).where(in_chunk), memo, ctx, now)
     for label_id in p.get("label_ids", []):
         ol = OrderLabel.__table__
         have = exists().where(ol.c.order_id == ORDERS.c.id, ol.c.label_id == label_id)
@@ -143,7 +143,7 @@ def _apply(conn: Connection, ctx: JobContext, ok: list[int]) -> None:
             .values(blacklisted=bl["on"], blacklist_reason=bl["reason"] if bl["on"] else None)
         )
     if memo := p.get("customer_memo"):
-        _insert_memos(conn, CustomerMemo, "customer_id", customers, memo, ctx.operator_id, now)
+        _insert_memos(conn, CustomerMemo, "customer_id", customers, memo, ctx, now)
     _apply_subscriptions(conn, ctx, in_chunk, now)
 
 
@@ -219,15 +219,19 @@ def _write_events(conn: Connection, ctx: JobContext, ok: list[int], now: Any) ->
         conn.execute(insert(e).from_select(columns, source))
 
 
-def _insert_memos(conn: Connection, model: Any, key: str, ids: Any, body: str, operator_id: int, now: Any) -> None:
+def _insert_memos(conn: Connection, model: Any, key: str, ids: Any, body: str, ctx: JobContext, now: Any) -> None:
+    """One memo per customer / subscription / order and job, even when its orders fall in several
+    chunks: every memo of a job carries the job's registration time, and a second one is not written."""
     t = model.__table__
     source = ids.subquery()
+    stamp = literal(ctx.created_at or now, t.c.created_at.type)
+    written = exists().where(
+        t.c[key] == source.c[0], t.c.body == body, t.c.operator_id == ctx.operator_id, t.c.created_at == stamp
+    )
     conn.execute(
         insert(t).from_select(
             [key, "body", "operator_id", "created_at"],
-            select(
-                source.c[0], literal(body, String), literal(operator_id, Integer), literal(now, t.c.created_at.type)
-            ),
+            select(source.c[0], literal(body, String), literal(ctx.operator_id, Integer), stamp).where(not_(written)),
         )
     )
 
@@ -254,7 +258,7 @@ def _apply_subscriptions(conn: Connection, ctx: JobContext, in_chunk: ColumnElem
     if values:
         conn.execute(update(Subscription).where(Subscription.id.in_(subs)).values(**values))
     if memo := p.get("subscription_memo"):
-        _insert_memos(conn, SubscriptionMemo, "subscription_id", subs, memo, ctx.operator_id, now)
+        _insert_memos(conn, SubscriptionMemo, "subscription_id", subs, memo, ctx, now)
 
 
 def _min_delivery_days(conn: Connection) -> int:

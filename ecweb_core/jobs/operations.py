@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
@@ -21,6 +22,7 @@ class JobContext:
     job_id: int
     operator_id: int
     params: dict[str, Any]
+    created_at: datetime | None = None  # the job's registration time: one stamp for all its chunks
 
 
 class Operation(Protocol):

@@ -140,7 +140,9 @@ def run_job(
                 attempts=Job.attempts + 1,
             )
         )
-    ctx = JobContext(job_id=job_id, operator_id=job.operator_id, params=json.loads(job.params or "{}"))
+    ctx = JobContext(
+        job_id=job_id, operator_id=job.operator_id, params=json.loads(job.params or "{}"), created_at=job.created_at
+    )
     notify(job_note("started", job_id, job.operator_id, job.kind, done=job.done_count, total=job.total))
     last_note, chunks = 0.0, 0
     while True:

@@ -272,3 +272,21 @@ def test_bad_input_registers_nothing(engine: Engine, form: dict[str, str], field
             register_job(s, "bulk_update", op, Selection(all_results=True), form)  # type: ignore[arg-type]
         assert info.value.errors[field] == message
         assert s.execute(select(func.count()).select_from(Job)).scalar_one() == 0
+
+
+def test_customer_and_subscription_memos_once_per_job_across_chunks(engine: Engine) -> None:
+    """A customer whose orders fall in several chunks (of 7 here) gets the job's memo once."""
+    with Session(engine) as s:
+        customer_id, n = s.execute(
+            select(Order.customer_id, func.count()).group_by(Order.customer_id).order_by(func.count().desc())
+        ).first()  # type: ignore[misc]
+        assert n >= 2
+        mine = _ids(s, Order.customer_id == customer_id, limit=50)
+        fillers = _ids(s, Order.customer_id != customer_id, limit=30)
+    job = _run(engine, mine + fillers, {"customer_memo": "一度だけ", "order_memo": "受注ごと"})
+    assert job.failed == 0
+    with Session(engine) as s:
+        memos = s.execute(select(CustomerMemo.customer_id).where(CustomerMemo.body == "一度だけ")).scalars().all()
+        assert sorted(memos) == sorted(set(memos)) and customer_id in memos
+        order_memos = s.execute(select(OrderMemo.order_id).where(OrderMemo.body == "受注ごと")).scalars().all()
+        assert sorted(order_memos) == sorted(mine + fillers)
