@@ -23,7 +23,7 @@ class TemplateFormError(FormError):
     """Bad template input: {field: 日本語メッセージ}."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class TemplateRow:
     id: int
     name: str
