@@ -87,8 +87,16 @@ class MailDialogState(OrdersState):
             self.job_errors = ["選択したメールテンプレートが見つかりません。"]
             return
         self.subject, self.body, self.cc, self.bcc = t.subject, t.body, t.cc, t.bcc
-        self.mail_mode = "text"
+        self.mail_mode, self.job_errors = "text", []
         self._preview()
+
+    @rx.event
+    def submit_mail(self, form_data: dict[str, Any]) -> None:
+        """Registers the job from the state's fields: events run in order, so they hold what the
+        operator last typed, chose or quoted (the DOM of controlled inputs may lag behind)."""
+        form = {"mail_mode": self.mail_mode, "template_id": self.template_id, "subject": self.subject,
+                "body": self.body, "cc": self.cc, "bcc": self.bcc}  # fmt: skip
+        OrdersState.submit_job.fn(self, form)  # the one registration path of every bulk form
 
     def _content(self) -> MailContent | None:
         if self.mail_mode == "text":
@@ -252,7 +260,7 @@ class MailboxState(AuthState):
         if m is None or self.open_id == m.id:
             self.open_id = 0
             return
-        self.open_id, self.open_received, self.open_to, self.open_cc = m.id, m.received_at, m.to, m.cc
+        self.open_id, self.open_received, self.open_to, self.open_cc = m.id, m.received_at, m.to_header, m.cc
         self.open_rcpt, self.open_subject, self.open_body = m.rcpt_tos, m.subject, m.body
 
     def _reload(self) -> None:

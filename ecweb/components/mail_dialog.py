@@ -23,15 +23,23 @@ def _template_section() -> rx.Component:
     return rx.vstack(
         _mode("template", "テンプレートから選択する"),
         rx.hstack(
-            rx.select.root(
-                rx.select.trigger(placeholder="テンプレートを選択", id="mail-template", width="100%"),
-                rx.select.content(rx.foreach(S.template_options, lambda o: rx.select.item(o[1], value=o[0]))),
-                value=S.template_id,
-                on_change=S.choose_template,
+            rx.box(
+                rx.select.root(
+                    rx.select.trigger(placeholder="テンプレートを選択", id="mail-template", width="100%"),
+                    rx.select.content(rx.foreach(S.template_options, lambda o: rx.select.item(o[1], value=o[0]))),
+                    value=S.template_id,
+                    on_change=S.choose_template,
+                ),
+                flex="1",
+                min_width="0",
             ),
-            rx.spacer(),
             rx.button(
-                "テンプレートから引用", type="button", variant="soft", on_click=S.quote_template, id="mail-quote"
+                "テンプレートから引用",
+                type="button",
+                variant="soft",
+                on_click=S.quote_template,
+                id="mail-quote",
+                flex_shrink="0",
             ),
             width="100%",
         ),
@@ -116,13 +124,6 @@ def _preview() -> rx.Component:
 
 def mail_dialog() -> rx.Component:
     fields = rx.vstack(
-        # The radio and select are controlled by the state; these carry their values in the form.
-        rx.el.input(type="hidden", name="mail_mode", value=S.mail_mode),
-        rx.el.input(type="hidden", name="template_id", value=S.template_id),
-        rx.el.input(type="hidden", name="subject", value=S.subject),
-        rx.el.input(type="hidden", name="body", value=S.body),
-        rx.el.input(type="hidden", name="cc", value=S.cc),
-        rx.el.input(type="hidden", name="bcc", value=S.bcc),
         rx.radio_group.root(
             rx.vstack(_template_section(), rx.separator(size="4"), _text_section(), spacing="3", width="100%"),
             value=S.mail_mode,
@@ -141,4 +142,5 @@ def mail_dialog() -> rx.Component:
         fields,
         "この内容で送信する",
         max_width="760px",
+        on_submit=S.submit_mail,
     )

@@ -14,7 +14,7 @@ HEADERS = ["受信日時", "宛先", "CC", "件名"]
 def _row(m: MailboxRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(m.received_at, white_space="nowrap"),
-        rx.table.cell(m.to),
+        rx.table.cell(m.to_header),
         rx.table.cell(m.cc),
         rx.table.cell(m.subject),
         on_click=S.open_mail(m.id),

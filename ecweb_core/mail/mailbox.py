@@ -15,7 +15,7 @@ from ecweb_core.models.common import fmt_jst
 class MailboxRow:
     id: int
     received_at: str
-    to: str
+    to_header: str
     cc: str
     rcpt_tos: str
     subject: str
@@ -35,7 +35,7 @@ def list_captured(session: Session, page: int, page_size: int) -> list[MailboxRo
         .limit(page_size)
     )
     return [
-        MailboxRow(id=r.id, received_at=fmt_jst(r.received_at), to=r.to_header, cc=r.cc_header,
+        MailboxRow(id=r.id, received_at=fmt_jst(r.received_at), to_header=r.to_header, cc=r.cc_header,
                    rcpt_tos=r.rcpt_tos, subject=r.subject, body=r.body)
         for r in rows
     ]  # fmt: skip

@@ -16,6 +16,7 @@ from tests.e2e.conftest import RunningApp, login
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path("/tmp/mail")
+QUOTED_SUBJECT = "【{{ shop.name }}】商品を発送いたしました(受注番号: {{ order.number }})"
 
 
 def _shot(page: Page, name: str) -> None:
@@ -85,9 +86,7 @@ def test_mail_job_from_grid_to_mailbox(page: Page, app: RunningApp) -> None:
     # Bad input: refused with a Japanese message, no job registered.
     before = _jobs(app)
     page.click("#mail-quote")
-    expect(page.locator("#mail-subject")).to_have_value(
-        "【{{ shop.name }}】商品を発送いたしました(受注番号: {{ order.number }})"
-    )
+    expect(page.locator("#mail-subject")).to_have_value(QUOTED_SUBJECT)
     page.fill("#mail-cc", "not-an-address")
     page.click("#submit-mail")
     expect(page.locator("#job-errors")).to_contain_text("CCのメールアドレスが正しくありません")
@@ -100,6 +99,7 @@ def test_mail_job_from_grid_to_mailbox(page: Page, app: RunningApp) -> None:
 
     # テンプレートから引用, then edited: the preview follows.
     page.click("#mail-quote")
+    expect(page.locator("#mail-subject")).to_have_value(QUOTED_SUBJECT)  # the quote has arrived
     page.fill("#mail-subject", "【E2E】{{ order.number }} 発送のお知らせ")
     page.fill("#mail-bcc", "audit@example.jp")
     page.locator("#mail-body").click()  # blur the subject: the preview refreshes
