@@ -19,9 +19,9 @@ SHOTS = Path("/tmp/mail")
 QUOTED_SUBJECT = "【{{ shop.name }}】商品を発送いたしました(受注番号: {{ order.number }})"
 
 
-def _shot(page: Page, name: str) -> None:
+def _shot(page: Page, name: str, full_page: bool = True) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def _jobs(app: RunningApp) -> int:
@@ -82,6 +82,7 @@ def test_mail_job_from_grid_to_mailbox(page: Page, app: RunningApp) -> None:
     page.click("#mail-template")
     page.get_by_role("option", name="商品発送完了メール").click()
     expect(page.locator("#mail-preview-subject")).to_contain_text("商品を発送いたしました")
+    _shot(page, "mail-dialog-template", full_page=False)
 
     # Bad input: refused with a Japanese message, no job registered.
     before = _jobs(app)
@@ -104,7 +105,7 @@ def test_mail_job_from_grid_to_mailbox(page: Page, app: RunningApp) -> None:
     page.fill("#mail-bcc", "audit@example.jp")
     page.locator("#mail-body").click()  # blur the subject: the preview refreshes
     expect(page.locator("#mail-preview-subject")).to_contain_text("【E2E】")
-    _shot(page, "mail-dialog")
+    _shot(page, "mail-dialog", full_page=False)
     page.click("#submit-mail")
     notes = page.locator("[data-testid=notification]")
     expect(notes.filter(has_text="受注 メール一括通知 を登録しました。")).to_have_count(1)
