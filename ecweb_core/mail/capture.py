@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=1025)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     controller = start(DbStore(get_engine()), args.port, args.host)
     log.info("capture SMTP server on %s:%d", args.host, args.port)
     stop = threading.Event()
