@@ -167,3 +167,39 @@ def test_system_templates_exist_and_render(engine: Engine, smtp: SmtpServer) -> 
     out = _send(engine, [a], content, "rule:1", smtp.url)
     assert out[a][0] == "ok"
     assert "発送いたしました" in smtp.store.mails[0].subject
+
+
+def test_caller_that_already_wrote_does_not_deadlock(engine: Engine, smtp: SmtpServer) -> None:
+    """An automation rule changes an order and mails in one transaction: on SQLite the claims then
+    ride on the caller's transaction (one writer), on PostgreSQL on their own; both dedupe."""
+    smtp.store.clear()
+    (a, _), = _orders(engine, 1)  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(update(Order).where(Order.id == a).values(tracking_number="TN-1"))
+        out = send_order_mails(conn, [a], CONTENT, "rule:5:event:1", smtp_url=smtp.url)
+    assert out[a][0] == "ok"
+    again = _send(engine, [a], CONTENT, "rule:5:event:1", smtp.url)
+    assert again[a][0] == "ok" and "再送しませんでした" in (again[a][1] or "")
+    assert len(smtp.store.mails) == 1
+
+
+def test_preview_is_the_first_selected_orders_mail(engine: Engine) -> None:
+    from sqlmodel import Session
+
+    from ecweb_core.mail.preview import preview_first
+    from ecweb_core.selection import Selection
+
+    (a, ca), (b, _) = _orders(engine, 2)
+    with engine.begin() as conn:
+        conn.execute(update(Customer).where(Customer.id == ca).values(mail_opt_in=False))
+    sel = Selection()
+    sel.tick(b, True)
+    sel.tick(a, True)
+    with Session(engine) as s:
+        p = preview_first(s, sel, CONTENT)
+        number = s.execute(select(Order.number).where(Order.id == a)).scalar_one()
+        assert p.order_number == number and p.subject.endswith(f"{number} のご案内") and not p.error
+        assert "送信しない" in p.to
+        bad = preview_first(s, sel, MailContent("{{ order.nope }}", "x"))
+        assert "不明な差し込み項目" in bad.error
+        assert preview_first(s, Selection(), CONTENT).error == "処理対象の受注を選択してください。"
