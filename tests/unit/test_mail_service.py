@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from ecweb_core.demo import generate
+from ecweb_core.mail.capture import CaptureHandler, MemoryStore
 from ecweb_core.mail.service import MailContent, content_from_template, send_order_mails, system_template_id
 from ecweb_core.models import Customer, MailLog, Order
 from tests.conftest import DEMO_NOW
 from tests.dbs import backends, fresh_database
-from tests.mail_server import SmtpServer, smtp_server
+from tests.mail_server import SmtpServer, free_port, smtp_server
 
 CONTENT = MailContent(
     subject="【{{ shop.name }}】{{ order.number }} のご案内",
@@ -203,3 +205,30 @@ def test_preview_is_the_first_selected_orders_mail(engine: Engine) -> None:
         bad = preview_first(s, sel, MailContent("{{ order.nope }}", "x"))
         assert "不明な差し込み項目" in bad.error
         assert preview_first(s, Selection(), CONTENT).error == "処理対象の受注を選択してください。"
+
+
+class _DropAfterData(CaptureHandler):
+    """Stores the mail, then drops the connection before answering: the client cannot know."""
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        await super().handle_DATA(server, session, envelope)
+        server.transport.close()
+        return "250 never seen"
+
+
+def test_a_mail_whose_outcome_is_unknown_is_never_resent(engine: Engine) -> None:
+    store = MemoryStore()
+    port = free_port()
+    controller = Controller(_DropAfterData(store), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        (a, _), (b, _) = _orders(engine, 2)
+        url = f"smtp://127.0.0.1:{port}"
+        out = _send(engine, [a, b], CONTENT, "job:95", url)
+        assert all(out[i][0] == "failed" and "送信結果不明" in (out[i][1] or "") for i in (a, b)), out
+        assert len(store.mails) == 2  # each got through, and the connection was reopened for the second
+        retry = _send(engine, [a, b], CONTENT, "job:95", url)
+        assert all("前回の送信結果が不明のため再送しませんでした" in (retry[i][1] or "") for i in (a, b))
+        assert len(store.mails) == 2
+    finally:
+        controller.stop()
