@@ -7,12 +7,15 @@ import reflex as rx
 from ecweb.api import api
 from ecweb.pages.jobs import jobs_page
 from ecweb.pages.login import login_page
+from ecweb.pages.mail_templates import mail_templates_page
+from ecweb.pages.mailbox import mailbox_page
 from ecweb.pages.order_detail import order_detail_page
 from ecweb.pages.orders import orders_page
 from ecweb.pages.placeholder import coming_page
 from ecweb_state.auth import AuthState
 from ecweb_state.delivery import deliver_notes
 from ecweb_state.jobs import JobsState
+from ecweb_state.mail import MailboxState, MailTemplatesState
 from ecweb_state.order_detail import OrderDetailState
 from ecweb_state.orders import OrdersState
 
@@ -34,3 +37,10 @@ app.add_page(
     title="自動化設定 | ecweb",
     on_load=AuthState.require_login,
 )
+app.add_page(
+    mail_templates_page,
+    route="/settings/mail-templates",
+    title="メールテンプレート管理 | ecweb",
+    on_load=MailTemplatesState.on_load,
+)
+app.add_page(mailbox_page, route="/mailbox", title="送信メール | ecweb", on_load=MailboxState.on_load)

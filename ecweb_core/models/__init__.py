@@ -4,6 +4,7 @@ from ecweb_core.models.auth import Operator, OperatorSession
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.jobs import Job, JobTarget
+from ecweb_core.models.mail import CapturedMail, MailLog, MailTemplate
 from ecweb_core.models.orders import (
     DunningRecord,
     Label,
@@ -19,6 +20,7 @@ from ecweb_core.models.shop import ShopSettings
 from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo
 
 __all__ = [
+    "CapturedMail",
     "Customer",
     "CustomerMemo",
     "DeliveryCompany",
@@ -26,6 +28,8 @@ __all__ = [
     "Job",
     "JobTarget",
     "Label",
+    "MailLog",
+    "MailTemplate",
     "Operator",
     "OperatorSession",
     "Order",

@@ -22,6 +22,7 @@ from ecweb_core.db import make_engine
 from ecweb_core.demo import DEMO_LOGIN, DEMO_PASSWORD, generate
 from ecweb_core.migrate import upgrade
 from ecweb_core.settings import PROJECT_ROOT
+from tests.mail_server import AppCapture, start_app_capture
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -55,6 +56,7 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes], log: Pat
 class RunningApp:
     url: str
     engine: Engine
+    mail: AppCapture | None = None  # the capture SMTP server the app sends to (SMTP_URL)
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +82,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "ECWEB_VAR_DIR": str(tmp),
         "ECWEB_JOB_FILES_DIR": str(tmp / "jobs"),
     }
+    mail = start_app_capture(engine)
+    env["SMTP_URL"] = mail.url
     log = tmp / "app.log"
     with (tmp / "worker.log").open("wb") as out:
         worker = subprocess.Popen(
@@ -95,7 +99,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     try:
         _wait_http(f"http://127.0.0.1:{port}/ping", 240, proc, log)
         _wait_http(f"http://127.0.0.1:{port}/login", 60, proc, log)
-        yield RunningApp(url=f"http://127.0.0.1:{port}", engine=engine)
+        yield RunningApp(url=f"http://127.0.0.1:{port}", engine=engine, mail=mail)
     finally:
         for p in (proc, worker):
             os.killpg(p.pid, signal.SIGTERM)
@@ -105,6 +109,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
         redis.terminate()
+        mail.stop()
         engine.dispose()
 
 
