@@ -115,3 +115,14 @@ def event_label(conn: Connection, event: str, value: str) -> str:
 
 def param_label(conn: Connection, action: str, param: str) -> str:
     return dict(action_params(conn, action)).get(param, param)
+
+
+def event_options(conn: Connection) -> list[Choice]:
+    """① イベント as one select: an event that takes a value is listed once per value ("status|40")."""
+    options: list[Choice] = []
+    for kind in EVENTS.values():
+        if kind.takes_value:
+            options += [(f"{kind.key}|{v}", kind.template.format(label)) for v, label in event_values(conn, kind.key)]
+        else:
+            options.append((kind.key, kind.template))
+    return options

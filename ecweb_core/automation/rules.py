@@ -56,6 +56,8 @@ def parse_rule_form(conn: Connection, form: dict[str, str]) -> tuple[str, str, s
     """① イベント (+ ○○○), ② アクション, ③ パラメーター, each checked against its choice list."""
     event = (form.get("event") or "").strip()
     value = (form.get("event_value") or "").strip()
+    if "|" in event:  # the screen's single ① select: "status|40"
+        event, _, value = event.partition("|")
     action = (form.get("action") or "").strip()
     param = (form.get("param") or "").strip()
     errors: dict[str, str] = {}
