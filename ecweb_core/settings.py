@@ -20,6 +20,8 @@ class Settings:
     job_files_days: int
     job_chunk_size: int
     job_chunk_pause_ms: int
+    smtp_url: str
+    mail_from: str
 
 
 def load_settings() -> Settings:
@@ -39,4 +41,7 @@ def load_settings() -> Settings:
         job_chunk_size=int(os.environ.get("ECWEB_JOB_CHUNK_SIZE", default_chunk)),
         # Throttle between chunks, to leave the database room for operators during a huge job.
         job_chunk_pause_ms=int(os.environ.get("ECWEB_JOB_CHUNK_PAUSE_MS", "0")),
+        # Mail (issue 6): `make run` starts a local capture server and exports SMTP_URL.
+        smtp_url=os.environ.get("SMTP_URL", "smtp://127.0.0.1:1025"),
+        mail_from=os.environ.get("ECWEB_MAIL_FROM", "noreply@ecweb.example"),
     )

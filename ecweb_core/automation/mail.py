@@ -82,7 +82,7 @@ def _send_one(engine: Engine, run_id: int, now: datetime) -> str | None:
         return None
     rule_id, event_id, order_id, param, attempts = leased
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn:  # reads only: the mail service commits its claims itself
             outcome, message = send_rule_mail(conn, order_id, param, dedupe_key(rule_id, event_id))
     except Exception as exc:  # noqa: BLE001 - a mail server down must not lose the run
         log.warning("automation mail run %s failed: %s", run_id, exc)

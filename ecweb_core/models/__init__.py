@@ -5,6 +5,7 @@ from ecweb_core.models.automation import AutomationRule, AutomationRun
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.jobs import Job, JobTarget
+from ecweb_core.models.mail import CapturedMail, MailLog, MailTemplate
 from ecweb_core.models.orders import (
     DunningRecord,
     Label,
@@ -22,6 +23,7 @@ from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, Subs
 __all__ = [
     "AutomationRule",
     "AutomationRun",
+    "CapturedMail",
     "Customer",
     "CustomerMemo",
     "DeliveryCompany",
@@ -29,6 +31,8 @@ __all__ = [
     "Job",
     "JobTarget",
     "Label",
+    "MailLog",
+    "MailTemplate",
     "Operator",
     "OperatorSession",
     "Order",

@@ -1,0 +1,1 @@
+"""Mail: sandboxed templates, the SMTP sender with its dedupe log, and the local capture server."""

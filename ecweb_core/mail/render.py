@@ -1,0 +1,112 @@
+"""Mail templates: Jinja2 in a sandbox with strict placeholders.
+
+The sandbox refuses attributes that reach Python internals (``{{ ''.__class__ }}``) and
+StrictUndefined turns an unknown placeholder into an error instead of an empty string, so a
+template is validated at save time by rendering it against a sample context (SAMPLE)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+MAX_OUTPUT = 200_000  # characters of a rendered body: a loop cannot make a huge mail
+
+
+class MailTemplateError(ValueError):
+    """A template that cannot be rendered; the message is Japanese and shown to the operator."""
+
+
+def _yen(value: Any) -> str:
+    try:
+        return f"¥{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _make_env() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env.filters["yen"] = _yen
+    return env
+
+
+ENV = _make_env()
+
+# What a template can use. Namespaces, not dicts: a dict would expose its methods (order.items).
+PLACEHOLDERS: dict[str, list[str]] = {
+    "order": [
+        "number", "ordered_at", "status", "payment_status", "payment_method", "delivery_company",
+        "tracking_number", "scheduled_ship_date", "shipped_at", "scheduled_delivery_date", "delivered_at",
+        "subtotal", "shipping_fee", "payment_fee", "points_used", "points_granted", "total",
+    ],
+    "customer": ["name", "kana", "email", "phone", "postal_code", "prefecture", "address", "points_balance"],
+    "item": ["name", "code", "unit_price", "quantity", "subtotal"],
+    "shop": ["name"],
+}  # fmt: skip
+
+
+def sample_context(shop_name: str = "ecweb デモショップ") -> dict[str, Any]:
+    order = SimpleNamespace(
+        number="SAMPLE-000001", ordered_at="2026/11/01 10:00", status="注文確定", payment_status="売上完了",
+        payment_method="クレジットカード", delivery_company="ヤマト運輸", tracking_number="1234-5678-9012",
+        scheduled_ship_date="2026/11/02", shipped_at="2026/11/02 15:00", scheduled_delivery_date="2026/11/03",
+        delivered_at="", subtotal=3980, shipping_fee=600, payment_fee=0, points_used=0, points_granted=39,
+        total=4580,
+    )  # fmt: skip
+    customer = SimpleNamespace(
+        name="山田 太郎", kana="ヤマダ タロウ", email="taro@example.com", phone="090-0000-0000",
+        postal_code="100-0001", prefecture="東京都", address="千代田区千代田1-1", points_balance=120,
+    )  # fmt: skip
+    items = [SimpleNamespace(name="美容液 30ml", code="P001", unit_price=3980, quantity=1, subtotal=3980)]
+    return {"order": order, "customer": customer, "items": items, "shop": SimpleNamespace(name=shop_name)}
+
+
+@lru_cache(maxsize=256)
+def _compile(source: str):  # type: ignore[no-untyped-def]
+    return ENV.from_string(source)
+
+
+def _japanese(exc: Exception, label: str) -> str:
+    if isinstance(exc, SecurityError):
+        return f"{label}: 使用できない項目が含まれています(Pythonの内部属性にはアクセスできません)。"
+    if isinstance(exc, TemplateSyntaxError):
+        return f"{label}: テンプレートの書式に誤りがあります({exc.lineno}行目: {exc.message})。"
+    if isinstance(exc, UndefinedError):
+        return f"{label}: 不明な差し込み項目があります({exc.message})。"
+    return f"{label}: テンプレートを展開できません({exc})。"
+
+
+def render(source: str, context: dict[str, Any], label: str = "本文") -> str:
+    """Renders a template source; raises MailTemplateError with a Japanese message."""
+    try:
+        out = _compile(source).render(context)
+    except (TemplateError, SecurityError) as exc:
+        raise MailTemplateError(_japanese(exc, label)) from exc
+    except Exception as exc:  # noqa: BLE001 - e.g. a filter on a wrong type: still the operator's template
+        raise MailTemplateError(_japanese(exc, label)) from exc
+    if len(out) > MAX_OUTPUT:
+        raise MailTemplateError(f"{label}: 展開後の文字数が多すぎます({MAX_OUTPUT:,}文字まで)。")
+    return out
+
+
+def render_subject(source: str, context: dict[str, Any]) -> str:
+    # A header cannot hold a line break: a subject spread over lines is joined.
+    return " ".join(render(source, context, "件名").split())
+
+
+def validate(subject: str, body: str, shop_name: str = "ecweb デモショップ") -> dict[str, str]:
+    """Errors by field ("subject", "body") for empty or unrenderable templates; {} when both render."""
+    errors: dict[str, str] = {}
+    ctx = sample_context(shop_name)
+    for field, label, source in (("subject", "件名", subject), ("body", "本文", body)):
+        if not source.strip():
+            errors[field] = f"{label}を入力してください。"
+            continue
+        try:
+            render(source, ctx, label)
+        except MailTemplateError as exc:
+            errors[field] = str(exc)
+    return errors
