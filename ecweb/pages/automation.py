@@ -191,7 +191,7 @@ def _run_row(run: RunRow) -> rx.Component:
             rx.badge(run.outcome, color_scheme=rx.cond(run.problem, "red", "gray")),
             custom_attrs={"data-testid": "run-outcome"},
         ),
-        rx.table.cell(run.attempts),
+        rx.table.cell(rx.cond(run.attempts > 0, run.attempts.to_string(), "—")),
         rx.table.cell(rx.text(run.message, size="1"), custom_attrs={"data-testid": "run-message"}),
         custom_attrs={"data-testid": "run-row"},
     )

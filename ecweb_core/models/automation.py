@@ -15,7 +15,11 @@ class AutomationRule(SQLModel, table=True):
 
     __tablename__ = "automation_rules"
     # The seed: the same イベント and アクション cannot be registered twice (whatever the parameter).
-    __table_args__ = (UniqueConstraint("event", "event_value", "action", name="uq_automation_rule_event_action"),)
+    # Ids are never reused (SQLite AUTOINCREMENT): the run history and mail dedupe keys name rules by id.
+    __table_args__ = (
+        UniqueConstraint("event", "event_value", "action", name="uq_automation_rule_event_action"),
+        {"sqlite_autoincrement": True},
+    )
     id: int | None = Field(default=None, primary_key=True)
     position: int = Field(default=0, index=True)
     event: str = Field(max_length=32)  # a key of automation.catalog.EVENTS

@@ -7,10 +7,10 @@ import time
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from ecweb_core.models import AutomationRule, Order
+from ecweb_core.models import AutomationRule, Customer, Order
 from ecweb_core.models.common import utcnow
 from ecweb_core.statuses import CONFIRMED, RETURNED, SHIPPED
 from tests.e2e.conftest import RunningApp, login
@@ -33,7 +33,15 @@ def _add_rule(page: Page, event: str, action: str, param: str) -> None:
 
 def _confirmed_order(app: RunningApp) -> str:
     with Session(app.engine) as s:
-        order = s.execute(select(Order).where(Order.status_id != SHIPPED).order_by(Order.id.desc())).scalars().first()
+        order = (
+            s.execute(
+                select(Order)
+                .where(Order.status_id.not_in((SHIPPED, RETURNED)), Order.needs_attention.is_(False))
+                .order_by(Order.id.desc())
+            )
+            .scalars()
+            .first()
+        )
         assert order is not None
         s.execute(update(Order).where(Order.id == order.id).values(status_id=CONFIRMED, ordered_at=utcnow()))
         s.commit()
@@ -113,3 +121,47 @@ def test_rules_screen_and_a_rule_fired_by_bulk_update(page: Page, app: RunningAp
     expect(runs.nth(0)).to_contain_text(number)
     expect(runs.nth(0).locator("[data-testid=run-outcome]")).to_have_text("成功")
     page.screenshot(path=f"{SHOTS}/automation_runs.png", full_page=True)
+
+
+def test_seed_example_rule_mails_the_customer_after_bulk_update(page: Page, app: RunningApp) -> None:
+    """The seed's example: 受注の対応状況が「発送完了」になったとき / メールを送信する / 商品発送完了メール."""
+    assert app.smtp is not None
+    with Session(app.engine) as s:  # a clean list, and a customer who accepts mail
+        s.execute(delete(AutomationRule))
+        s.commit()
+    number = _confirmed_order(app)
+    with Session(app.engine) as s:
+        order = s.execute(select(Order).where(Order.number == number)).scalar_one()
+        s.execute(
+            update(Customer)
+            .where(Customer.id == order.customer_id)
+            .values(mail_opt_in=True, email="e2e-auto@example.jp")
+        )
+        s.commit()
+    app.smtp.store.clear()
+
+    login(page, app.url)
+    page.wait_for_url("**/orders")
+    page.goto(f"{app.url}/settings/automation")
+    expect(page.locator("[data-testid=rule-row]")).to_have_count(0)
+    _add_rule(page, "受注の対応状況が「発送完了」になったとき", "メールを送信する", "商品発送完了メール")
+    row = page.locator("[data-testid=rule-row]").first
+    expect(row.locator("[data-testid=rule-param]")).to_have_text("商品発送完了メール")
+    row.locator("[data-testid=rule-toggle]").click()
+    expect(row.locator("[data-testid=rule-status]")).to_have_text("有効")
+
+    _bulk_update_status(page, app, number, "発送完了")
+    deadline = time.monotonic() + 30
+    while not app.smtp.store.mails and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (mail,) = app.smtp.store.mails
+    assert "e2e-auto@example.jp" in mail.rcpt_tos
+    assert mail.subject.startswith("【") and number in mail.subject and "発送" in mail.subject
+
+    page.goto(f"{app.url}/settings/automation")
+    page.click("#tab-runs")
+    run = page.locator("[data-testid=run-row]").first
+    expect(run).to_contain_text(number)
+    expect(run.locator("[data-testid=run-outcome]")).to_have_text("成功")
+    expect(run.locator("[data-testid=run-message]")).to_contain_text("送信しました: e2e-auto@example.jp")
+    page.screenshot(path=f"{SHOTS}/automation_mail_run.png", full_page=True)

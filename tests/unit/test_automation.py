@@ -350,3 +350,11 @@ def test_depth_limit_stops_a_long_chain(engine: Engine) -> None:
     drain(engine)
     assert [r.outcome for r in _runs(engine, rule)] == ["depth_limit"]
     assert not _order(engine, order_id).needs_attention
+
+
+def test_rule_ids_are_never_reused(engine: Engine) -> None:
+    """The history and the mail dedupe keys name a rule by id: a deleted rule's id stays retired."""
+    first = _rule(engine, "shipped_at", "", "order_attention", "on")
+    with engine.begin() as conn:
+        delete_rule(conn, first)
+    assert _rule(engine, "shipped_at", "", "order_attention", "on") > first

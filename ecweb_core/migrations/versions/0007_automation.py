@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["operator_id"], ["operators.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("event", "event_value", "action", name="uq_automation_rule_event_action"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_automation_rules_position", "automation_rules", ["position"])
     op.create_table(
