@@ -165,3 +165,41 @@ def test_seed_example_rule_mails_the_customer_after_bulk_update(page: Page, app:
     expect(run.locator("[data-testid=run-outcome]")).to_have_text("成功")
     expect(run.locator("[data-testid=run-message]")).to_contain_text("送信しました: e2e-auto@example.jp")
     page.screenshot(path=f"{SHOTS}/automation_mail_run.png", full_page=True)
+
+
+def test_single_edit_on_order_detail_fires_a_rule(page: Page, app: RunningApp) -> None:
+    """受注詳細 → 配送伝票番号 → the app sends automation_drain → 対応状況 becomes 発送完了."""
+    with Session(app.engine) as s:
+        s.execute(delete(AutomationRule))
+        s.commit()
+    number = _confirmed_order(app)
+    with Session(app.engine) as s:
+        order_id = s.execute(select(Order.id).where(Order.number == number)).scalar_one()
+    login(page, app.url)
+    page.wait_for_url("**/orders")
+    page.goto(f"{app.url}/settings/automation")
+    _add_rule(page, "受注の配送伝票番号がセットされたとき", "対応状況を変更する", "発送完了")
+    row = page.locator("[data-testid=rule-row]").first
+    row.locator("[data-testid=rule-toggle]").click()
+    expect(row.locator("[data-testid=rule-status]")).to_have_text("有効")
+
+    page.goto(f"{app.url}/orders/{order_id}")
+    page.fill("#edit-shipped_at", "2026-02-30")
+    page.click("#edit-submit")
+    expect(page.locator("#edit-errors")).to_have_text("発送完了日は YYYY-MM-DD の形式で入力してください。")
+    page.fill("#edit-shipped_at", "")
+    page.fill("#edit-tracking_number", "E2E-TRACK-1")
+    page.click("#edit-submit")
+    expect(page.locator("#edit-notice")).to_have_text("受注を更新しました。")
+    deadline = time.monotonic() + 30
+    with Session(app.engine) as s:
+        while time.monotonic() < deadline:
+            order = s.execute(select(Order).where(Order.id == order_id)).scalar_one()
+            if order.status_id == SHIPPED:
+                break
+            s.expire_all()
+            time.sleep(0.3)
+        assert order.tracking_number == "E2E-TRACK-1" and order.status_id == SHIPPED
+    page.reload()
+    expect(page.locator("[data-testid=events]")).to_contain_text("配送伝票番号セット")
+    page.screenshot(path=f"{SHOTS}/order_detail_edit.png", full_page=True)
