@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import String, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core.automation.catalog import ORDER_ATTENTION, SUBSCRIPTION_PARAMS
@@ -49,21 +49,19 @@ def change_status(conn: Connection, rule_id: int, param: str, events: list[Ev], 
         ).scalars()
     )
     if changing:
-        conn.execute(
-            insert(EVENTS_T),
-            [
-                {
-                    "order_id": oid,
-                    "kind": "status_changed",
-                    "value": name,
-                    "source": f"rule:{rule_id}",
-                    "created_at": now,
-                    "origin_event_id": by_order[oid].origin,
-                    "depth": by_order[oid].depth + 1,
-                }
-                for oid in sorted(changing)
-            ],
-        )
+        # The new events continue the chain of the events that matched: one INSERT … SELECT.
+        e = EVENTS_T.c
+        source = select(
+            e.order_id,
+            literal("status_changed", String),
+            literal(name, String),
+            literal(f"rule:{rule_id}", String),
+            literal(now, e.created_at.type),
+            func.coalesce(e.origin_event_id, e.id),
+            e.depth + 1,
+        ).where(in_ids(conn, e.id, [by_order[oid].id for oid in sorted(changing)]))
+        columns = ["order_id", "kind", "value", "source", "created_at", "origin_event_id", "depth"]
+        conn.execute(insert(EVENTS_T).from_select(columns, source))
         conn.execute(
             update(ORDERS)
             .where(in_ids(conn, ORDERS.c.id, sorted(changing)))

@@ -10,10 +10,11 @@ recorded) and a chain stops at MAX_DEPTH."""
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import Integer, String, and_, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ecweb_core.automation.actions import ACTION_FUNCS, Ev, Outcome
@@ -163,26 +164,31 @@ def _apply_rule(conn: Connection, rule: Rule, events: list[Ev], now: datetime) -
     return outcomes
 
 
-def _record(conn: Connection, rule: Rule, events: dict[int, Ev], outcomes: dict[int, Outcome], now: datetime) -> None:
-    conn.execute(
-        insert(RUNS),
-        [
-            {
-                "rule_id": rule.id,
-                "rule_label": rule.label[:255],
-                "order_id": events[eid].order_id,
-                "event_id": eid,
-                "origin_event_id": events[eid].origin,
-                "outcome": outcome,
-                "message": (message or None) and message[:1000],
-                "attempts": 0,
-                "next_attempt_at": now if outcome == "pending" else None,
-                "created_at": now,
-                "finished_at": None if outcome == "pending" else now,
-            }
-            for eid, (outcome, message) in outcomes.items()
-        ],
-    )
+def _record(conn: Connection, rule: Rule, outcomes: dict[int, Outcome], now: datetime) -> None:
+    """The runs of one rule and batch: one INSERT … SELECT from the events per (outcome, message)
+    group (usually one or two groups), not one row per order."""
+    groups: dict[Outcome, list[int]] = defaultdict(list)
+    for event_id, outcome in outcomes.items():
+        groups[outcome].append(event_id)
+    e = EVENTS_T.c
+    for (outcome, message), event_ids in groups.items():
+        pending = outcome == "pending"
+        rows = select(
+            literal(rule.id, Integer),
+            literal(rule.label[:255], String),
+            e.order_id,
+            e.id,
+            func.coalesce(e.origin_event_id, e.id),
+            literal(outcome, String),
+            literal((message or None) and message[:1000], String),
+            literal(0, Integer),
+            literal(now if pending else None, RUNS.c.next_attempt_at.type),
+            literal(now, RUNS.c.created_at.type),
+            literal(None if pending else now, RUNS.c.finished_at.type),
+        ).where(in_ids(conn, e.id, event_ids))
+        columns = ["rule_id", "rule_label", "order_id", "event_id", "origin_event_id", "outcome", "message",
+                   "attempts", "next_attempt_at", "created_at", "finished_at"]  # fmt: skip
+        conn.execute(insert(RUNS).from_select(columns, rows))
 
 
 def drain_round(engine: Engine, summary: DrainSummary, batch_size: int = BATCH_SIZE) -> bool:
@@ -195,11 +201,10 @@ def drain_round(engine: Engine, summary: DrainSummary, batch_size: int = BATCH_S
         summary.events += len(ids)
         rules = load_rules(conn)
         events = _load_events(conn, ids) if rules else []
-        by_id = {e.id: e for e in events}
         for rule in rules:
             outcomes = _apply_rule(conn, rule, events, now)
             if outcomes:
-                _record(conn, rule, by_id, outcomes, now)
+                _record(conn, rule, outcomes, now)
                 for outcome, _ in outcomes.values():
                     summary.count(outcome)
     summary.rounds += 1
