@@ -184,9 +184,9 @@ def _rules_tab() -> rx.Component:
 
 def _run_row(run: RunRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(run.time),
+        rx.table.cell(run.time, white_space="nowrap"),
         rx.table.cell(rx.text("#", run.rule_id, " ", run.rule, size="1")),
-        rx.table.cell(rx.link(run.order_number, href="/orders/" + run.order_id.to_string())),
+        rx.table.cell(rx.link(run.order_number, white_space="nowrap", href="/orders/" + run.order_id.to_string())),
         rx.table.cell(
             rx.badge(run.outcome, color_scheme=rx.cond(run.problem, "red", "gray")),
             custom_attrs={"data-testid": "run-outcome"},
@@ -212,7 +212,7 @@ def _runs_tab() -> rx.Component:
             align="center",
         ),
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in RUN_HEADERS])),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h, white_space="nowrap") for h in RUN_HEADERS])),
             rx.table.body(rx.foreach(S.runs, _run_row)),
             size="1",
             variant="surface",

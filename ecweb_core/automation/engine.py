@@ -118,7 +118,12 @@ def _load_events(conn: Connection, ids: list[int]) -> list[Ev]:
 
 def _already_ran(conn: Connection, rule_id: int, events: list[Ev]) -> set[tuple[int, int]]:
     """(order, origin) pairs this rule already ran for. Only chained events can have one: an
-    origin event is new, and a claim rolled back takes its runs with it."""
+    origin event is new, and a claim rolled back takes its runs with it.
+
+    Safe with concurrent drains: a chain returns to a rule's event only through events written
+    after that rule's earlier run committed (each round writes the next round's events), so the
+    earlier run is visible here; events of one (order, origin) in the same batch are deduplicated
+    by the caller."""
     origins = sorted({e.origin for e in events if e.depth > 0})
     if not origins:
         return set()

@@ -10,9 +10,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
+from ecweb_core.automation.rules import create_rule, set_enabled
 from ecweb_core.models import AutomationRule, Customer, Order
 from ecweb_core.models.common import utcnow
-from ecweb_core.statuses import CONFIRMED, RETURNED, SHIPPED
+from ecweb_core.statuses import CONFIRMED, DELIVERED, RETURNED, SHIPPED
 from tests.e2e.conftest import RunningApp, login
 
 pytestmark = pytest.mark.e2e
@@ -203,3 +204,34 @@ def test_single_edit_on_order_detail_fires_a_rule(page: Page, app: RunningApp) -
     page.reload()
     expect(page.locator("[data-testid=events]")).to_contain_text("配送伝票番号セット")
     page.screenshot(path=f"{SHOTS}/order_detail_edit.png", full_page=True)
+
+
+def test_a_cycle_of_rules_stops_and_is_reported_on_the_screen(page: Page, app: RunningApp) -> None:
+    """発送完了 → 配送完了 → 返品 → 発送完了 …: the engine stops the loop and the screen says so."""
+    with Session(app.engine) as s:
+        s.execute(delete(AutomationRule))
+        s.commit()
+    with app.engine.begin() as conn:
+        for event, param in ((SHIPPED, DELIVERED), (DELIVERED, RETURNED), (RETURNED, SHIPPED)):
+            rule = create_rule(conn, {"event": f"status|{event}", "action": "change_status", "param": str(param)})
+            set_enabled(conn, rule, True)
+    number = _confirmed_order(app)
+    login(page, app.url)
+    page.wait_for_url("**/orders")
+    _bulk_update_status(page, app, number, "発送完了")
+    page.goto(f"{app.url}/settings/automation")
+    callout = page.locator("#automation-problems")
+    deadline = time.monotonic() + 30
+    while not callout.is_visible() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page.reload()
+    expect(callout).to_contain_text("要確認の実行が 1 件あります")
+    page.click("#show-problems")
+    rows = page.locator("[data-testid=run-row]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(number)
+    expect(rows.first.locator("[data-testid=run-outcome]")).to_have_text("循環を検出")
+    expect(rows.first.locator("[data-testid=run-message]")).to_contain_text("ルールの循環を検出したため停止しました")
+    page.screenshot(path=f"{SHOTS}/automation_cycle.png", full_page=True)
+    with Session(app.engine) as s:
+        assert s.execute(select(Order.status_id).where(Order.number == number)).scalar_one() == SHIPPED
