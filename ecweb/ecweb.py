@@ -8,12 +8,15 @@ from ecweb.api import api
 from ecweb.pages.automation import automation_page
 from ecweb.pages.jobs import jobs_page
 from ecweb.pages.login import login_page
+from ecweb.pages.mail_templates import mail_templates_page
+from ecweb.pages.mailbox import mailbox_page
 from ecweb.pages.order_detail import order_detail_page
 from ecweb.pages.orders import orders_page
 from ecweb_state.auth import AuthState
 from ecweb_state.automation import AutomationState
 from ecweb_state.delivery import deliver_notes
 from ecweb_state.jobs import JobsState
+from ecweb_state.mail import MailboxState, MailTemplatesState
 from ecweb_state.order_detail import OrderDetailState
 from ecweb_state.orders import OrdersState
 
@@ -30,3 +33,10 @@ app.add_page(orders_page, route="/orders", title="受注管理 | ecweb", on_load
 app.add_page(order_detail_page, route="/orders/[order_id]", title="受注詳細 | ecweb", on_load=OrderDetailState.on_load)
 app.add_page(jobs_page, route="/jobs", title="ジョブ管理 | ecweb", on_load=JobsState.on_load)
 app.add_page(automation_page, route="/settings/automation", title="自動化設定 | ecweb", on_load=AutomationState.on_load)
+app.add_page(
+    mail_templates_page,
+    route="/settings/mail-templates",
+    title="メールテンプレート管理 | ecweb",
+    on_load=MailTemplatesState.on_load,
+)
+app.add_page(mailbox_page, route="/mailbox", title="送信メール | ecweb", on_load=MailboxState.on_load)

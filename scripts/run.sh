@@ -20,6 +20,14 @@ start_private_redis "$ROOT/var" && pids+=("${REDIS_PID:-}")
 python -m ecweb_core.migrate
 python -m ecweb_core.demo --if-empty --orders "${ECWEB_DEMO_ORDERS:-20000}"
 
+# Mail (issue 6): without SMTP_URL, a local capture server keeps every mail for the 送信メール page.
+if [ -z "${SMTP_URL:-}" ]; then
+  SMTP_PORT="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  setsid python -m ecweb_core.mail.capture --port "$SMTP_PORT" > var/mail-capture.log 2>&1 &
+  pids+=($!)
+  export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+fi
+
 setsid dramatiq workers --processes 1 --threads "${ECWEB_WORKER_THREADS:-4}" > var/worker.log 2>&1 &
 pids+=($!)
 
@@ -30,6 +38,7 @@ cat <<MSG
   ecweb is starting at http://localhost:$PORT/
   demo login: demo / demo1234
   (redis: $REDIS_URL, database: ${DATABASE_URL:-sqlite var/ecweb.db}, worker log: var/worker.log)
+  (mail: $SMTP_URL — a local capture server unless SMTP_URL was set; see 送信メール)
 
 MSG
 # prod serves the built frontend and the backend on one port.

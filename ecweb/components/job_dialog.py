@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from ecweb.components.form_errors import form_errors
@@ -9,9 +11,16 @@ from ecweb_state.orders import OrdersState
 
 
 def job_dialog(
-    kind: str, title: str, description: str, fields: rx.Component, submit: str, max_width: str = "520px"
+    kind: str,
+    title: str,
+    description: str,
+    fields: rx.Component,
+    submit: str,
+    max_width: str = "520px",
+    on_submit: Any = None,
 ) -> rx.Component:
-    """A dialog whose form registers a job of `kind` on the grid's selection."""
+    """A dialog whose form registers a job of `kind` on the grid's selection (by default through
+    OrdersState.submit_job; a form whose fields live in its own state passes its handler)."""
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(title),
@@ -30,7 +39,7 @@ def job_dialog(
                     spacing="3",
                     margin_top="1em",
                 ),
-                on_submit=OrdersState.submit_job,
+                on_submit=on_submit or OrdersState.submit_job,
                 reset_on_submit=False,
             ),
             max_width=max_width,

@@ -73,7 +73,7 @@ def _row(row: GridRow) -> rx.Component:
 
 
 # 処理名 -> job kind, for the operations that exist so far; the others say when they come.
-AVAILABLE = {"一括更新": "bulk_update", "一括督促": "dunning"}
+AVAILABLE = {"一括更新": "bulk_update", "一括督促": "dunning", "メール一括通知": "mail"}
 
 
 def _bulk_button(name: str) -> rx.Component:

@@ -5,6 +5,7 @@ import reflex as rx
 from ecweb.components.bulk_update_form import bulk_update_dialog
 from ecweb.components.job_forms import dunning_dialog
 from ecweb.components.layout import page_frame
+from ecweb.components.mail_dialog import mail_dialog
 from ecweb.components.order_grid import order_grid
 from ecweb.components.search_form import search_form
 
@@ -16,4 +17,5 @@ def orders_page() -> rx.Component:
         order_grid(),
         dunning_dialog(),
         bulk_update_dialog(),
+        mail_dialog(),
     )

@@ -48,6 +48,6 @@ def register_operation(op: Operation) -> Operation:
 
 def get_operation(kind: str) -> Operation:
     # Imported here so every operation module registers itself before the lookup.
-    from ecweb_core.jobs import bulk_update, dunning  # noqa: F401
+    from ecweb_core.jobs import bulk_update, dunning, mail  # noqa: F401
 
     return OPERATIONS[kind]

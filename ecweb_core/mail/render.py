@@ -47,6 +47,22 @@ PLACEHOLDERS: dict[str, list[str]] = {
     "shop": ["name"],
 }  # fmt: skip
 
+# Shown next to the template form: (placeholder, meaning).
+PLACEHOLDER_HELP: list[tuple[str, str]] = [
+    ("{{ order.number }}", "受注番号"),
+    ("{{ order.ordered_at }}", "受注日時"),
+    ("{{ order.status }}", "対応状況"),
+    ("{{ order.payment_method }}", "支払方法"),
+    ("{{ order.delivery_company }}", "配送業者"),
+    ("{{ order.tracking_number }}", "配送伝票番号"),
+    ("{{ order.scheduled_delivery_date }}", "配送予定日"),
+    ("{{ order.total | yen }}", "合計金額(¥1,234の形式)"),
+    ("{{ customer.name }}", "顧客名"),
+    ("{{ customer.email }}", "顧客のメールアドレス"),
+    ("{% for item in items %}{{ item.name }} × {{ item.quantity }}{% endfor %}", "商品ごとの繰り返し"),
+    ("{{ shop.name }}", "ショップ名"),
+]
+
 
 def sample_context(shop_name: str = "ecweb デモショップ") -> dict[str, Any]:
     order = SimpleNamespace(

@@ -22,7 +22,7 @@ from ecweb_core.db import make_engine
 from ecweb_core.demo import DEMO_LOGIN, DEMO_PASSWORD, generate
 from ecweb_core.migrate import upgrade
 from ecweb_core.settings import PROJECT_ROOT
-from tests.mail_server import SmtpServer, smtp_server
+from tests.mail_server import AppCapture, start_app_capture
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -56,7 +56,7 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes], log: Pat
 class RunningApp:
     url: str
     engine: Engine
-    smtp: SmtpServer | None = None  # the capture server the app's SMTP_URL points at
+    mail: AppCapture | None = None  # the capture SMTP server the app sends to (SMTP_URL)
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +67,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     upgrade(engine)
     generate(engine, E2E_ORDERS, seed=5)
 
-    mail_capture = smtp_server()  # a real aiosmtpd server in this process; mails land in .store
-    smtp = mail_capture.__enter__()
     redis_port, port = _free_port(), _free_port()
     redis = subprocess.Popen(
         [shutil.which("redis-server") or "redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
@@ -83,8 +81,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "ECWEB_BACKEND_PORT": str(port),
         "ECWEB_VAR_DIR": str(tmp),
         "ECWEB_JOB_FILES_DIR": str(tmp / "jobs"),
-        "SMTP_URL": smtp.url,
     }
+    mail = start_app_capture(engine)
+    env["SMTP_URL"] = mail.url
     log = tmp / "app.log"
     with (tmp / "worker.log").open("wb") as out:
         worker = subprocess.Popen(
@@ -100,7 +99,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     try:
         _wait_http(f"http://127.0.0.1:{port}/ping", 240, proc, log)
         _wait_http(f"http://127.0.0.1:{port}/login", 60, proc, log)
-        yield RunningApp(url=f"http://127.0.0.1:{port}", engine=engine, smtp=smtp)
+        yield RunningApp(url=f"http://127.0.0.1:{port}", engine=engine, mail=mail)
     finally:
         for p in (proc, worker):
             os.killpg(p.pid, signal.SIGTERM)
@@ -110,7 +109,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
         redis.terminate()
-        mail_capture.__exit__(None, None, None)
+        mail.stop()
         engine.dispose()
 
 

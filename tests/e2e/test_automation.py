@@ -126,7 +126,7 @@ def test_rules_screen_and_a_rule_fired_by_bulk_update(page: Page, app: RunningAp
 
 def test_seed_example_rule_mails_the_customer_after_bulk_update(page: Page, app: RunningApp) -> None:
     """The seed's example: 受注の対応状況が「発送完了」になったとき / メールを送信する / 商品発送完了メール."""
-    assert app.smtp is not None
+    assert app.mail is not None
     with Session(app.engine) as s:  # a clean list, and a customer who accepts mail
         s.execute(delete(AutomationRule))
         s.commit()
@@ -139,7 +139,7 @@ def test_seed_example_rule_mails_the_customer_after_bulk_update(page: Page, app:
             .values(mail_opt_in=True, email="e2e-auto@example.jp")
         )
         s.commit()
-    app.smtp.store.clear()
+    app.mail.store.clear()
 
     login(page, app.url)
     page.wait_for_url("**/orders")
@@ -153,9 +153,9 @@ def test_seed_example_rule_mails_the_customer_after_bulk_update(page: Page, app:
 
     _bulk_update_status(page, app, number, "発送完了")
     deadline = time.monotonic() + 30
-    while not app.smtp.store.mails and time.monotonic() < deadline:
+    while not app.mail.store.mails and time.monotonic() < deadline:
         time.sleep(0.2)
-    (mail,) = app.smtp.store.mails
+    (mail,) = app.mail.store.mails
     assert "e2e-auto@example.jp" in mail.rcpt_tos
     assert mail.subject.startswith("【") and number in mail.subject and "発送" in mail.subject
 
