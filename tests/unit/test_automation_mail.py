@@ -104,3 +104,33 @@ def test_smtp_down_for_good_is_reported(engine: Engine, smtp: SmtpServer, monkey
     with engine.connect() as conn:
         assert problem_count(conn) == 1
     assert smtp.store.mails == []
+
+
+def test_operator_templates_are_offered_and_sent(engine: Engine, smtp: SmtpServer) -> None:
+    """③ パラメーター of メールを送信する: the system templates, then メールテンプレート管理's own ones."""
+    from ecweb_core.automation.catalog import action_params
+    from ecweb_core.models import MailTemplate
+
+    with engine.begin() as conn:
+        conn.execute(
+            MailTemplate.__table__.insert().values(
+                name="入金確認メール", subject="{{ order.number }} 入金確認", body="{{ customer.name }} 様", cc="",
+                bcc="", is_system=False, created_at=utcnow(), updated_at=utcnow(),
+            )
+        )  # fmt: skip
+        params = dict(action_params(conn, "send_mail"))
+        template_param = next(k for k, v in params.items() if v == "入金確認メール")
+        assert list(params.values())[:4] == [
+            "注文完了メール",
+            "2回目以降定期購入通知メール",
+            "商品発送完了メール",
+            "注文キャンセル完了メール",
+        ]
+        rule = create_rule(conn, {"event": "tracking_number", "action": "send_mail", "param": template_param})
+        set_enabled(conn, rule, True)
+    with engine.begin() as conn:
+        order_id = conn.execute(select(Order.id).order_by(Order.id).limit(1)).scalar_one()
+        edit_order(conn, order_id, parse_edit(conn, {"tracking_number": "T-9"}), None)
+    drain(engine)
+    (mail,) = smtp.store.mails
+    assert mail.subject.endswith("入金確認")
