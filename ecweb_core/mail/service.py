@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 from ecweb_core.mail.addresses import split_addresses
 from ecweb_core.mail.context import OrderMail, load_order_mails
 from ecweb_core.mail.render import MailTemplateError, render, render_subject
-from ecweb_core.mail.smtp import build_message, connect
+from ecweb_core.mail.smtp import build_message, connect, wire_bytes
 from ecweb_core.models import MailLog, MailTemplate
 from ecweb_core.models.common import utcnow
 from ecweb_core.settings import load_settings
@@ -218,7 +218,7 @@ def _send_one(
         sender=sender, sender_name=p.shop_name, to=p.recipient, to_name=p.name, cc=cc, subject=p.subject, body=p.body
     )
     try:
-        refused = client.sendmail(sender, [p.recipient, *cc, *bcc], msg.as_bytes())
+        refused = client.sendmail(sender, [p.recipient, *cc, *bcc], wire_bytes(msg))
     except smtplib.SMTPRecipientsRefused as exc:
         return ("failed", "failed", f"送信先が拒否されました: {p.recipient} ({_reasons(exc.recipients)})"), True
     except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:

@@ -68,6 +68,18 @@ def test_one_mail_per_order_rendered(engine: Engine, smtp: SmtpServer) -> None:
     assert first.rcpt_tos == [out[ids[0]][1].split(": ")[1]]
 
 
+def test_a_long_japanese_mail_arrives_whole(engine: Engine, smtp: SmtpServer) -> None:
+    """Over 1,000 bytes: the lines on the wire must end in CRLF, or the server sees one long line."""
+    smtp.store.clear()
+    (a, _), = _orders(engine, 1)  # fmt: skip
+    body = "{{ customer.name }} 様\n" + "ご注文いただいた商品を発送いたしました。\n" * 60
+    out = _send(engine, [a], MailContent("長い本文のテスト", body), "t-long", smtp.url)
+    assert out[a][0] == "ok", out
+    (mail,) = smtp.store.mails
+    assert mail.body.count("ご注文いただいた商品を発送いたしました。") == 60
+    assert all(len(line) <= 998 for line in mail.raw.split(b"\r\n"))
+
+
 def test_opted_out_and_no_address_are_skipped(engine: Engine, smtp: SmtpServer) -> None:
     smtp.store.clear()
     (a, ca), (b, cb), (c, _) = _orders(engine, 3)
