@@ -5,14 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.api import api
+from ecweb.pages.automation import automation_page
 from ecweb.pages.jobs import jobs_page
 from ecweb.pages.login import login_page
 from ecweb.pages.mail_templates import mail_templates_page
 from ecweb.pages.mailbox import mailbox_page
 from ecweb.pages.order_detail import order_detail_page
 from ecweb.pages.orders import orders_page
-from ecweb.pages.placeholder import coming_page
 from ecweb_state.auth import AuthState
+from ecweb_state.automation import AutomationState
 from ecweb_state.delivery import deliver_notes
 from ecweb_state.jobs import JobsState
 from ecweb_state.mail import MailboxState, MailTemplatesState
@@ -31,12 +32,7 @@ app.add_page(login_page, route="/login", title="ログイン | ecweb", on_load=A
 app.add_page(orders_page, route="/orders", title="受注管理 | ecweb", on_load=OrdersState.on_load)
 app.add_page(order_detail_page, route="/orders/[order_id]", title="受注詳細 | ecweb", on_load=OrderDetailState.on_load)
 app.add_page(jobs_page, route="/jobs", title="ジョブ管理 | ecweb", on_load=JobsState.on_load)
-app.add_page(
-    lambda: coming_page("自動化設定", "自動化設定"),
-    route="/settings/automation",
-    title="自動化設定 | ecweb",
-    on_load=AuthState.require_login,
-)
+app.add_page(automation_page, route="/settings/automation", title="自動化設定 | ecweb", on_load=AutomationState.on_load)
 app.add_page(
     mail_templates_page,
     route="/settings/mail-templates",

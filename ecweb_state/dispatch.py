@@ -21,3 +21,11 @@ def send_job(kind: str, job_id: int) -> None:
         queue_name=JOBS_QUEUE, actor_name=actor_name(kind), args=(job_id,), kwargs={}, options={}
     )
     _broker().enqueue(message)
+
+
+def send_automation_drain() -> None:
+    """After a single edit: the workers apply the automation rules to the events it wrote."""
+    from ecweb_core.automation import AUTOMATION_QUEUE, DRAIN_ACTOR
+
+    message = dramatiq.Message(queue_name=AUTOMATION_QUEUE, actor_name=DRAIN_ACTOR, args=(), kwargs={}, options={})
+    _broker().enqueue(message)

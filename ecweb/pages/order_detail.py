@@ -3,6 +3,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.components.layout import page_frame
+from ecweb.components.order_edit_form import order_edit_form
 from ecweb_state.order_detail import OrderDetailState
 
 
@@ -54,6 +55,7 @@ def order_detail_page() -> rx.Component:
                 rx.grid(
                     _pairs("基本情報", s.fields), _pairs("顧客情報", s.customer), columns="2", spacing="3", width="100%"
                 ),
+                order_edit_form(),
                 _table("受注商品", ["商品名", "単価", "数量", "小計"], s.items, "商品はありません。", "items"),
                 rx.grid(
                     _pairs("金額", s.totals),

@@ -1,6 +1,7 @@
 """Every table of the domain; importing this package registers them all on SQLModel.metadata."""
 
 from ecweb_core.models.auth import Operator, OperatorSession
+from ecweb_core.models.automation import AutomationRule, AutomationRun
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.jobs import Job, JobTarget
@@ -20,6 +21,8 @@ from ecweb_core.models.shop import ShopSettings
 from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo
 
 __all__ = [
+    "AutomationRule",
+    "AutomationRun",
     "CapturedMail",
     "Customer",
     "CustomerMemo",

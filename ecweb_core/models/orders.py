@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from ecweb_core.models.common import utcnow
@@ -109,6 +109,11 @@ class OrderEvent(SQLModel, table=True):
     operator_id: int | None = Field(default=None, foreign_key="operators.id")
     created_at: datetime = Field(default_factory=utcnow)
     processed_at: datetime | None = Field(default=None, index=True)
+    # The change that started a chain of automation rules (None: this event is itself an origin)
+    # and how many rules deep it is: the engine's cycle detection and depth limit.
+    origin_event_id: int | None = None
+    # A server default, not a Python one: 一括更新 inserts events with INSERT … SELECT (UNION ALL).
+    depth: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class DunningRecord(SQLModel, table=True):
