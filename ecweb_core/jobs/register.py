@@ -24,7 +24,10 @@ def register_job(session: Session, kind: str, operator_id: int, selection: Selec
     """
     if kind not in JOB_KINDS:
         raise ParamError({"kind": "処理の種類が正しくありません。"})
-    params = get_operation(kind).parse_params(form)
+    op = get_operation(kind)
+    params = op.parse_params(form)
+    if (prepare := getattr(op, "prepare", None)) is not None:
+        params = prepare(session, params, selection)
     if not selection.all_results and not selection.ticked:
         raise ParamError({"selection": NOTHING_SELECTED})
     job = Job(

@@ -2,6 +2,7 @@
 
 from ecweb_core.models.auth import Operator, OperatorSession
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
+from ecweb_core.models.csv_formats import CsvFormat, JobExport
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.jobs import Job, JobTarget
 from ecweb_core.models.orders import (
@@ -19,11 +20,13 @@ from ecweb_core.models.shop import ShopSettings
 from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo
 
 __all__ = [
+    "CsvFormat",
     "Customer",
     "CustomerMemo",
     "DeliveryCompany",
     "DunningRecord",
     "Job",
+    "JobExport",
     "JobTarget",
     "Label",
     "Operator",

@@ -1,0 +1,206 @@
+"""Rendering one chunk of orders as CSV bytes with a format: one SELECT, csv.writer, one encode.
+
+Memory is bounded by the chunk: the runner hands 1,000–5,000 order ids at a time and the bytes go
+to the job's file before the next chunk is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, literal, select
+from sqlalchemy.engine import Connection
+
+from ecweb_core.csvexport.columns import (
+    IC,
+    OC,
+    SURVEY_QUESTION_PREFIX,
+    C,
+    Dialect,
+    S,
+    column_def,
+    neutralise_text,
+)
+from ecweb_core.csvexport.encoding import BOM, CharReport, encode_chunk, encode_row
+from ecweb_core.csvexport.formats import FormatSpec
+from ecweb_core.models import (
+    Customer,
+    DeliveryCompany,
+    Order,
+    OrderItem,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    Subscription,
+    SurveyAnswer,
+)
+from ecweb_core.models.common import fmt_jst
+from ecweb_core.sqlutil import in_ids
+
+Outcome = tuple[str, str | None]
+NOT_FOUND = "受注が見つかりません。"
+NO_ITEMS = "受注商品がないため出力していません。"
+NO_SURVEY = "アンケート回答がないため出力していません。"
+
+
+@dataclass
+class ChunkResult:
+    data: bytes
+    rows: int
+    outcomes: dict[int, Outcome]
+    exported: list[int]  # orders with at least one row in the file
+    report: CharReport = field(default_factory=CharReport)
+
+
+def header_bytes(spec: FormatSpec, encoding: str) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerow([neutralise_text(label) for _, label in spec.columns])
+    data, _ = encode_row(buf.getvalue()) if encoding == "cp932" else (buf.getvalue().encode("utf-8"), [])
+    return (BOM if encoding == "utf-8-sig" else b"") + data
+
+
+def build_select(spec: FormatSpec, dialect: str) -> tuple[Select[Any], int, list[tuple[str, Any]]]:
+    """The chunk's SELECT (hidden order id, number[, item id] first), how many columns are hidden, and
+    the plan: for each output column ("sql", index in the row) or ("survey", key)."""
+    d = Dialect(dialect)
+    hidden: list[Any] = [OC.id, OC.number] + ([IC.id] if spec.unit == "item" else [])
+    exprs: list[Any] = []
+    plan: list[tuple[str, Any]] = []
+    sources: set[str] = set()
+    for key, _label in spec.columns:
+        col = column_def(key)
+        if col is None:
+            plan.append(("const", ""))
+            continue
+        sources.add(col.source)
+        if col.build is None:
+            plan.append(("survey", key))
+        else:
+            plan.append(("sql", len(hidden) + len(exprs)))
+            exprs.append(col.expression(d).label(f"c{len(exprs)}"))
+    if not exprs:
+        exprs.append(literal(None).label("c0"))  # survey-only formats still need a row per order
+    q = select(*hidden, *exprs).select_from(_joins(spec, sources))
+    return q.order_by(*(hidden[:1] + hidden[2:])), len(hidden), plan
+
+
+def _joins(spec: FormatSpec, sources: set[str]) -> Any:
+    t = Order.__table__
+    keys = {k for k, _ in spec.columns}
+    if "customer" in sources:
+        t = t.join(Customer.__table__, C.id == OC.customer_id)
+    if "subscription" in sources:
+        t = t.outerjoin(Subscription.__table__, S.id == OC.subscription_id)
+    if "order.status" in keys:
+        t = t.join(OrderStatus.__table__, OrderStatus.__table__.c.id == OC.status_id)
+    if "order.payment_method" in keys:
+        t = t.join(PaymentMethod.__table__, PaymentMethod.__table__.c.id == OC.payment_method_id)
+    if "order.delivery_company" in keys:
+        t = t.join(DeliveryCompany.__table__, DeliveryCompany.__table__.c.id == OC.delivery_company_id)
+    if spec.unit == "item":
+        t = t.outerjoin(OrderItem.__table__, IC.order_id == OC.id)
+        if "item.product_code" in keys:
+            t = t.outerjoin(Product.__table__, Product.__table__.c.id == IC.product_id)
+    return t
+
+
+def render_chunk(conn: Connection, spec: FormatSpec, encoding: str, order_ids: list[int]) -> ChunkResult:
+    query, n_hidden, plan = build_select(spec, conn.dialect.name)
+    rows = conn.execute(query.where(in_ids(conn, OC.id, order_ids))).all()
+    survey = _survey(conn, order_ids) if any(kind == "survey" for kind, _ in plan) else None
+    lines, numbers, outcomes = _lines(rows, n_hidden, plan, spec, survey)
+    for oid in order_ids:
+        outcomes.setdefault(oid, ("failed", NOT_FOUND))
+    buf = io.StringIO()
+    csv.writer(buf).writerows(lines)
+    data = encode_chunk(buf.getvalue(), encoding)
+    result = ChunkResult(b"", len(lines), outcomes, sorted({oid for oid, _ in numbers}))
+    if data is not None:
+        result.data = data
+        return result
+    result.data = _encode_rows(lines, numbers, outcomes, result.report)
+    return result
+
+
+def _lines(
+    rows: Sequence[Any],
+    n_hidden: int,
+    plan: list[tuple[str, Any]],
+    spec: FormatSpec,
+    survey: dict[int, list[tuple[int | None, str, str, Any]]] | None,
+) -> tuple[list[Sequence[Any]], list[tuple[int, str]], dict[int, Outcome]]:
+    """The output rows (tuples straight from the driver on the fast path), each row's (order id,
+    number), and the outcome of every order found."""
+    outcomes: dict[int, Outcome] = {}
+    lines: list[Sequence[Any]] = []
+    numbers: list[tuple[int, str]] = []
+    item = spec.unit == "item"
+    direct = survey is None and all(kind == "sql" for kind, _ in plan)  # the row's tail is the line
+    for r in rows:
+        oid = r[0]
+        if item and r[2] is None:
+            outcomes.setdefault(oid, ("skipped", NO_ITEMS))
+            continue
+        if survey is not None:
+            answers = [a for a in survey.get(oid, []) if not item or a[0] is None or a[0] == r[2]]
+            if not answers:
+                outcomes.setdefault(oid, ("skipped", NO_SURVEY))
+                continue
+        else:
+            answers = []
+        outcomes[oid] = ("ok", None)
+        numbers.append((oid, r[1]))
+        lines.append(r[n_hidden:] if direct else [_cell(r, kind, ref, answers) for kind, ref in plan])
+    return lines, numbers, outcomes
+
+
+def _cell(row: Any, kind: str, ref: Any, answers: list[tuple[int | None, str, str, Any]]) -> Any:
+    if kind == "sql":
+        return row[ref]
+    if kind == "const":
+        return ref
+    if ref == "survey.count":
+        return len(answers)
+    if ref == "survey.answered_at":
+        return fmt_jst(max(a[3] for a in answers)) if answers else ""
+    if ref == "survey.answers":
+        return neutralise_text(" / ".join(f"{q}: {a}" for _, q, a, _ in answers))
+    question = ref[len(SURVEY_QUESTION_PREFIX) :]
+    return neutralise_text(" / ".join(a for _, q, a, _ in answers if q == question))
+
+
+def _survey(conn: Connection, order_ids: list[int]) -> dict[int, list[tuple[int | None, str, str, Any]]]:
+    sa = SurveyAnswer.__table__.c
+    out: dict[int, list[tuple[int | None, str, str, Any]]] = defaultdict(list)
+    q = select(sa.order_id, sa.order_item_id, sa.question, sa.answer, sa.created_at).order_by(sa.id)
+    for oid, item_id, question, answer, created in conn.execute(q.where(in_ids(conn, sa.order_id, order_ids))):
+        out[oid].append((item_id, question, answer, created))
+    return out
+
+
+def _encode_rows(
+    lines: Iterable[Sequence[Any]], numbers: list[tuple[int, str]], outcomes: dict[int, Outcome], report: CharReport
+) -> bytes:
+    """The slow path, only for a chunk holding a character cp932 lacks: row by row, so each change is
+    counted against its order (per-order message in the result CSV, job-level report)."""
+    out = bytearray()
+    per_order: dict[int, CharReport] = {}
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for line, (oid, number) in zip(lines, numbers, strict=True):
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(line)
+        data, hits = encode_row(buf.getvalue())
+        out += data
+        for ch, to in hits:
+            report.add(ch, to, number)
+            per_order.setdefault(oid, CharReport()).add(ch, to, number)
+    for oid, rep in per_order.items():
+        outcomes[oid] = ("ok", rep.order_message())
+    return bytes(out)
