@@ -17,7 +17,7 @@ from sqlalchemy import Integer, String, insert, literal, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from ecweb_core.csvexport.encoding import ENCODINGS
+from ecweb_core.csvexport.encoding import ENCODINGS, CharReport
 from ecweb_core.csvexport.export import header_bytes, render_chunk
 from ecweb_core.csvexport.formats import FormatError, FormatSpec, get_format, spec_of
 from ecweb_core.jobs.files import job_dir
@@ -67,14 +67,16 @@ class CsvExport:
         chunk = render_chunk(conn, spec, encoding, order_ids)
         head = header_bytes(spec, encoding) if state["bytes"] == 0 else b""
         written = _append(ctx.job_id, state["bytes"], head + chunk.data)
-        chunk.report.merge(state["report"])
+        report = CharReport()
+        report.merge(state["report"])  # earlier chunks first: they hold each character's first order
+        report.merge(chunk.report.chars)
         conn.execute(
             update(JobExport)
             .where(JobExport.job_id == ctx.job_id)
             .values(
                 bytes_written=written,
                 rows_written=JobExport.rows_written + chunk.rows,
-                report=json.dumps(chunk.report.chars, ensure_ascii=False),
+                report=json.dumps(report.chars, ensure_ascii=False),
             )
         )
         if ctx.params.get("shipping_list") and chunk.exported:
