@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy import String, case, cast, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import ColumnElement
 
@@ -67,6 +67,30 @@ def neutralise(expr: Any) -> ColumnElement[Any]:
     return case((func.substr(expr, 1, 1).in_(FORMULA_STARTS), literal("'").op("||")(expr)), else_=expr)
 
 
+def _q(sql: str) -> Any:
+    return literal_column(sql)  # constant SQL text, not a bind parameter per cell
+
+
+QUOTE, NO_TEXT, APOSTROPHE = _q("'\"'"), _q("''"), _q("''''")
+
+
+def csv_text(expr: Any) -> ColumnElement[Any]:
+    """A text cell rendered by the database as a quoted CSV field, formula-neutralised, NULL -> empty:
+    '"' || [''''] || replace(x, '"', '""') || '"'. Every text cell is quoted: valid CSV whatever it
+    holds, with one test per cell fewer than minimal quoting would need."""
+    guard = case((func.substr(expr, 1, 1).in_(FORMULA_STARTS), APOSTROPHE), else_=NO_TEXT)
+    body = func.replace(expr, QUOTE, _q("'\"\"'"))
+    return func.coalesce(QUOTE.op("||")(guard).op("||")(body).op("||")(QUOTE), NO_TEXT)
+
+
+def csv_line(cells: list[Any]) -> ColumnElement[Any]:
+    """The cells joined with commas into one CSV line (without its line end)."""
+    line = cells[0]
+    for cell in cells[1:]:
+        line = line.op("||")(_q("','")).op("||")(cell)
+    return line
+
+
 def neutralise_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
@@ -90,6 +114,15 @@ class ColumnDef:
         assert self.build is not None
         expr = self.build(d)
         return neutralise(expr) if self.text else expr
+
+    def csv_cell(self, d: Dialect) -> Any:
+        """This column as a finished CSV field, rendered by the database."""
+        assert self.build is not None
+        expr = self.build(d)
+        if self.text:
+            return csv_text(expr)
+        # Numbers, dates and fixed vocabularies hold no comma, quote or line break, and no formula.
+        return func.coalesce(cast(expr, String), NO_TEXT)
 
 
 def _yes_no(col: Any, yes: str, no: str) -> Builder:

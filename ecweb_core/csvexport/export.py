@@ -24,6 +24,7 @@ from ecweb_core.csvexport.columns import (
     Dialect,
     S,
     column_def,
+    csv_line,
     neutralise_text,
 )
 from ecweb_core.csvexport.encoding import BOM, CharReport, encode_chunk, encode_row
@@ -66,27 +67,32 @@ def header_bytes(spec: FormatSpec, encoding: str) -> bytes:
 
 def build_select(spec: FormatSpec, dialect: str) -> tuple[Select[Any], int, list[tuple[str, Any]]]:
     """The chunk's SELECT (hidden order id, number[, item id] first), how many columns are hidden, and
-    the plan: for each output column ("sql", index in the row) or ("survey", key)."""
+    the plan: for each output column ("sql", index in the row) or ("survey", key).
+
+    When every column is SQL (all but survey formats) the plan is [("line", n)]: the database renders
+    the whole CSV line as one text value, so Python handles one string per row instead of 20 cells."""
     d = Dialect(dialect)
     hidden: list[Any] = [OC.id, OC.number] + ([IC.id] if spec.unit == "item" else [])
+    cols = [column_def(key) for key, _ in spec.columns]
+    sources = {c.source for c in cols if c is not None}
+    order_by = hidden[:1] + hidden[2:]
+    from_ = _joins(spec, sources)
+    if all(c is not None and c.build is not None for c in cols):
+        line = csv_line([c.csv_cell(d) for c in cols if c is not None]).label("line")
+        return select(*hidden, line).select_from(from_).order_by(*order_by), len(hidden), [("line", len(hidden))]
     exprs: list[Any] = []
     plan: list[tuple[str, Any]] = []
-    sources: set[str] = set()
-    for key, _label in spec.columns:
-        col = column_def(key)
+    for col in cols:
         if col is None:
             plan.append(("const", ""))
-            continue
-        sources.add(col.source)
-        if col.build is None:
-            plan.append(("survey", key))
+        elif col.build is None:
+            plan.append(("survey", col.key))
         else:
             plan.append(("sql", len(hidden) + len(exprs)))
             exprs.append(col.expression(d).label(f"c{len(exprs)}"))
     if not exprs:
         exprs.append(literal(None).label("c0"))  # survey-only formats still need a row per order
-    q = select(*hidden, *exprs).select_from(_joins(spec, sources))
-    return q.order_by(*(hidden[:1] + hidden[2:])), len(hidden), plan
+    return select(*hidden, *exprs).select_from(from_).order_by(*order_by), len(hidden), plan
 
 
 def _joins(spec: FormatSpec, sources: set[str]) -> Any:
@@ -116,9 +122,13 @@ def render_chunk(conn: Connection, spec: FormatSpec, encoding: str, order_ids: l
     lines, numbers, outcomes = _lines(rows, n_hidden, plan, spec, survey)
     for oid in order_ids:
         outcomes.setdefault(oid, ("failed", NOT_FOUND))
-    buf = io.StringIO()
-    csv.writer(buf).writerows(lines)
-    data = encode_chunk(buf.getvalue(), encoding)
+    if plan[0][0] == "line":
+        text = "".join(f"{line}\r\n" for line in lines)
+    else:
+        buf = io.StringIO()
+        csv.writer(buf).writerows(lines)
+        text = buf.getvalue()
+    data = encode_chunk(text, encoding)
     result = ChunkResult(b"", len(lines), outcomes, sorted({oid for oid, _ in numbers}))
     if data is not None:
         result.data = data
@@ -133,14 +143,14 @@ def _lines(
     plan: list[tuple[str, Any]],
     spec: FormatSpec,
     survey: dict[int, list[tuple[int | None, str, str, Any]]] | None,
-) -> tuple[list[Sequence[Any]], list[tuple[int, str]], dict[int, Outcome]]:
-    """The output rows (tuples straight from the driver on the fast path), each row's (order id,
-    number), and the outcome of every order found."""
+) -> tuple[list[Any], list[tuple[int, str]], dict[int, Outcome]]:
+    """The output lines (finished text from the database, or cells for csv.writer), each line's
+    (order id, number), and the outcome of every order found."""
     outcomes: dict[int, Outcome] = {}
-    lines: list[Sequence[Any]] = []
+    lines: list[Any] = []
     numbers: list[tuple[int, str]] = []
     item = spec.unit == "item"
-    direct = survey is None and all(kind == "sql" for kind, _ in plan)  # the row's tail is the line
+    line_at = plan[0][1] if plan[0][0] == "line" else None
     for r in rows:
         oid = r[0]
         if item and r[2] is None:
@@ -155,7 +165,7 @@ def _lines(
             answers = []
         outcomes[oid] = ("ok", None)
         numbers.append((oid, r[1]))
-        lines.append(r[n_hidden:] if direct else [_cell(r, kind, ref, answers) for kind, ref in plan])
+        lines.append(r[line_at] if line_at is not None else [_cell(r, kind, ref, answers) for kind, ref in plan])
     return lines, numbers, outcomes
 
 
@@ -184,7 +194,7 @@ def _survey(conn: Connection, order_ids: list[int]) -> dict[int, list[tuple[int 
 
 
 def _encode_rows(
-    lines: Iterable[Sequence[Any]], numbers: list[tuple[int, str]], outcomes: dict[int, Outcome], report: CharReport
+    lines: Iterable[Any], numbers: list[tuple[int, str]], outcomes: dict[int, Outcome], report: CharReport
 ) -> bytes:
     """The slow path, only for a chunk holding a character cp932 lacks: row by row, so each change is
     counted against its order (per-order message in the result CSV, job-level report)."""
@@ -193,10 +203,13 @@ def _encode_rows(
     buf = io.StringIO()
     writer = csv.writer(buf)
     for line, (oid, number) in zip(lines, numbers, strict=True):
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow(line)
-        data, hits = encode_row(buf.getvalue())
+        if isinstance(line, str):
+            data, hits = encode_row(line + "\r\n")
+        else:
+            buf.seek(0)
+            buf.truncate()
+            writer.writerow(line)
+            data, hits = encode_row(buf.getvalue())
         out += data
         for ch, to in hits:
             report.add(ch, to, number)
