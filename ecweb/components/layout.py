@@ -7,7 +7,13 @@ import reflex as rx
 from ecweb.components.notifications import notification_bell, notification_popups
 from ecweb_state.auth import AuthState
 
-NAV = [("受注管理", "/orders"), ("ジョブ管理", "/jobs"), ("自動化設定", "/settings/automation")]
+NAV = [
+    ("受注管理", "/orders"),
+    ("ジョブ管理", "/jobs"),
+    ("自動化設定", "/settings/automation"),
+    ("CSV管理", "/settings/csv"),
+    ("外部連携", "/settings/integrations"),
+]
 
 
 def _nav_link(label: str, href: str) -> rx.Component:
