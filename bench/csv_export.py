@@ -10,7 +10,7 @@ one run on the same data:
 - COPY   PostgreSQL only: `COPY (SELECT <the same 20 expressions>) TO STDOUT WITH CSV` — the physical limit.
 
 Each method runs in a fresh child process, which reports its time and its peak memory growth
-(ru_maxrss at the end minus the RSS after imports). Prints rows/s and the ratios.
+(VmHWM at the end minus VmRSS after imports). Prints rows/s and the ratios.
 
     python bench/csv_export.py --orders 1000000 [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 """
@@ -21,7 +21,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -64,9 +63,10 @@ COLUMNS = [
 SPEC = FormatSpec("bench-20", "order", "order", [(k, k) for k in COLUMNS])
 
 
-def _rss_kb() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+def _status_kb(field: str) -> int:
+    """VmRSS / VmHWM of this process (ru_maxrss would carry the parent's peak across fork + exec)."""
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
 
 
 def child_ours(url: str, out: Path) -> int:
@@ -234,11 +234,11 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
     if args.child:
-        base = _rss_kb()
+        base = _status_kb("VmRSS")
         started = time.perf_counter()
         rows = CHILDREN[args.child](args.url, Path(args.out))
         seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+        peak = _status_kb("VmHWM") - base
         print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak / 1024}))
         return
     with tempfile.TemporaryDirectory(prefix="ecweb-bench-csv-") as tmp:

@@ -26,7 +26,7 @@ def _fields(kind: str, formats: rx.Var, with_shipping_list: bool) -> rx.Componen
             default_value="cp932",
         ),
         rx.text(
-            "Shift_JISで表せない文字(𠮷など)は「?」に置き換え、¥・—などは全角の同等の文字にします。"
+            "Shift_JISで表せない文字(一部の異体字・絵文字など)は「?」に置き換え、¥・—などは同等の全角文字にします。"
             "置き換えた文字はジョブ管理の結果に表示されます。",
             size="1",
             color_scheme="gray",

@@ -11,6 +11,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, literal, select
@@ -66,17 +67,23 @@ def header_bytes(spec: FormatSpec, encoding: str) -> bytes:
 
 
 def build_select(spec: FormatSpec, dialect: str) -> tuple[Select[Any], int, list[tuple[str, Any]]]:
+    # Built once per format and database, not per chunk (the expression tree of 20 columns is big).
+    return _build_select(spec.unit, tuple(spec.columns), dialect)
+
+
+@lru_cache(maxsize=64)
+def _build_select(unit: str, columns: tuple[tuple[str, str], ...], dialect: str) -> Any:
     """The chunk's SELECT (hidden order id, number[, item id] first), how many columns are hidden, and
     the plan: for each output column ("sql", index in the row) or ("survey", key).
 
     When every column is SQL (all but survey formats) the plan is [("line", n)]: the database renders
     the whole CSV line as one text value, so Python handles one string per row instead of 20 cells."""
     d = Dialect(dialect)
-    hidden: list[Any] = [OC.id, OC.number] + ([IC.id] if spec.unit == "item" else [])
-    cols = [column_def(key) for key, _ in spec.columns]
+    hidden: list[Any] = [OC.id, OC.number] + ([IC.id] if unit == "item" else [])
+    cols = [column_def(key) for key, _ in columns]
     sources = {c.source for c in cols if c is not None}
     order_by = hidden[:1] + hidden[2:]
-    from_ = _joins(spec, sources)
+    from_ = _joins(unit, columns, sources)
     if all(c is not None and c.build is not None for c in cols):
         line = csv_line([c.csv_cell(d) for c in cols if c is not None]).label("line")
         return select(*hidden, line).select_from(from_).order_by(*order_by), len(hidden), [("line", len(hidden))]
@@ -95,9 +102,9 @@ def build_select(spec: FormatSpec, dialect: str) -> tuple[Select[Any], int, list
     return select(*hidden, *exprs).select_from(from_).order_by(*order_by), len(hidden), plan
 
 
-def _joins(spec: FormatSpec, sources: set[str]) -> Any:
+def _joins(unit: str, columns: tuple[tuple[str, str], ...], sources: set[str]) -> Any:
     t = Order.__table__
-    keys = {k for k, _ in spec.columns}
+    keys = {k for k, _ in columns}
     if "customer" in sources:
         t = t.join(Customer.__table__, C.id == OC.customer_id)
     if "subscription" in sources:
@@ -108,7 +115,7 @@ def _joins(spec: FormatSpec, sources: set[str]) -> Any:
         t = t.join(PaymentMethod.__table__, PaymentMethod.__table__.c.id == OC.payment_method_id)
     if "order.delivery_company" in keys:
         t = t.join(DeliveryCompany.__table__, DeliveryCompany.__table__.c.id == OC.delivery_company_id)
-    if spec.unit == "item":
+    if unit == "item":
         t = t.outerjoin(OrderItem.__table__, IC.order_id == OC.id)
         if "item.product_code" in keys:
             t = t.outerjoin(Product.__table__, Product.__table__.c.id == IC.product_id)

@@ -34,6 +34,7 @@ from ecweb_core.models import (
     ShopSettings,
     SurveyAnswer,
 )
+from ecweb_core.models.common import fmt_jst
 from ecweb_core.search import OrderFilter
 from ecweb_core.selection import Selection
 from tests.conftest import DEMO_NOW
@@ -135,6 +136,27 @@ def test_cp932_unmappable_characters_are_mapped_or_replaced_and_reported(engine:
     result = list(csv.reader(io.StringIO(Path(job.result_path or "").read_text("utf-8-sig"))))
     line = next(r for r in result if r[0] == number5)
     assert line[1] == "成功" and "「\U00020bb7」→「?」×1" in line[2]
+
+
+def test_dates_are_japan_time_like_the_grid(engine: Engine) -> None:
+    cols = [
+        ("order.ordered_at", "受注日時"),
+        ("order.scheduled_ship_date", "発送予定日"),
+        ("order.shipping_list", "出荷"),
+    ]
+    fid = _fmt(engine, "dates", columns=cols)
+    ids = _ids(engine, 30)
+    _, data = _run(engine, {"format_id": str(fid), "encoding": "utf-8"}, _ticked(ids))
+    with Session(engine) as s:
+        rows = s.execute(
+            select(Order.ordered_at, Order.scheduled_ship_date, Order.shipping_list_exported)
+            .where(Order.id.in_(ids))
+            .order_by(Order.id)
+        ).all()
+    expected = [
+        [fmt_jst(at), d.strftime("%Y/%m/%d") if d else "", "出力済" if flag else "未出力"] for at, d, flag in rows
+    ]
+    assert _rows(data, "utf-8")[1:] == expected
 
 
 def test_formula_cells_are_neutralised(engine: Engine) -> None:
