@@ -22,7 +22,7 @@ from ecweb_core.csvexport.export import header_bytes, render_chunk
 from ecweb_core.csvexport.formats import FormatError, FormatSpec, get_format, spec_of
 from ecweb_core.jobs.files import job_dir
 from ecweb_core.jobs.operations import JobContext, Outcome, ParamError, register_operation
-from ecweb_core.models import Job, JobExport, Order, OrderEvent, ShopSettings
+from ecweb_core.models import Job, JobExport, JobTarget, Order, OrderEvent, ShopSettings
 from ecweb_core.models.common import utcnow
 from ecweb_core.selection import Selection
 from ecweb_core.sqlutil import in_ids
@@ -63,8 +63,10 @@ class CsvExport:
 
     def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
         spec, encoding = FormatSpec.from_params(ctx.params), ctx.params["encoding"]
-        state = _state(conn, ctx.job_id)
-        chunk = render_chunk(conn, spec, encoding, order_ids)
+        state = _state(conn, ctx.job_id)  # locks the job's file state on PostgreSQL
+        # A second delivery of the same job that waited on that lock must not append these orders again.
+        done = _already_done(conn, ctx.job_id, order_ids)
+        chunk = render_chunk(conn, spec, encoding, [i for i in order_ids if i not in done])
         head = header_bytes(spec, encoding) if state["bytes"] == 0 else b""
         written = _append(ctx.job_id, state["bytes"], head + chunk.data)
         report = CharReport()
@@ -81,7 +83,7 @@ class CsvExport:
         )
         if ctx.params.get("shipping_list") and chunk.exported:
             mark_shipping_list(conn, ctx, chunk.exported)
-        return chunk.outcomes
+        return {**{i: ("ok", None) for i in done}, **chunk.outcomes}
 
     def finish(self, conn: Connection, ctx: JobContext) -> None:
         """Every target has its outcome: cut the file to its committed length and publish it."""
@@ -121,6 +123,12 @@ def _state(conn: Connection, job_id: int) -> dict[str, Any]:
         conn.execute(insert(JobExport).values(job_id=job_id, bytes_written=0, rows_written=0, report="{}"))
         return {"bytes": 0, "report": {}}
     return {"bytes": int(row[0]), "report": json.loads(row[1] or "{}")}
+
+
+def _already_done(conn: Connection, job_id: int, order_ids: list[int]) -> set[int]:
+    t = JobTarget.__table__.c
+    q = select(t.order_id).where(t.job_id == job_id, in_ids(conn, t.order_id, order_ids), t.outcome.is_not(None))
+    return set(conn.execute(q).scalars())
 
 
 def _append(job_id: int, committed: int, data: bytes) -> int:

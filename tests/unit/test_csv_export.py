@@ -19,8 +19,9 @@ from sqlmodel import Session
 from ecweb_core.csvexport.encoding import describe
 from ecweb_core.csvexport.formats import save_format
 from ecweb_core.demo import generate
+from ecweb_core.jobs.csv_export import CSV_EXPORT
 from ecweb_core.jobs.files import job_dir
-from ecweb_core.jobs.operations import ParamError
+from ecweb_core.jobs.operations import JobContext, ParamError
 from ecweb_core.jobs.register import register_job
 from ecweb_core.jobs.runner import run_job
 from ecweb_core.models import (
@@ -308,3 +309,20 @@ def test_bad_form_registers_nothing(engine: Engine, form: dict[str, str], field:
             register_job(s, "csv_export", op, _ticked(_ids(engine, 3)), form)
         assert field in err.value.errors
         assert s.execute(select(func.count()).select_from(Job)).scalar_one() == 0
+
+
+def test_a_second_delivery_of_a_done_chunk_appends_nothing(engine: Engine) -> None:
+    fid = _fmt(engine, "twice")
+    ids = _ids(engine, 20)
+    with Session(engine) as s:
+        op = int(s.execute(select(Operator.id)).scalars().first() or 0)
+        job = register_job(s, "csv_export", op, _ticked(ids), {"format_id": str(fid), "encoding": "utf-8"})
+    run_job(engine, int(job.id or 0), chunk_size=10, max_chunks=1)
+    with Session(engine) as s:
+        before = s.execute(select(JobExport.bytes_written).where(JobExport.job_id == job.id)).scalar_one()
+        ctx = JobContext(job_id=int(job.id or 0), operator_id=op, params=json.loads(job.params))
+    with engine.begin() as conn:  # a stale worker handed the same first chunk
+        outcomes = CSV_EXPORT.process(conn, ctx, ids[:10])
+    assert outcomes == {i: ("ok", None) for i in ids[:10]}
+    with Session(engine) as s:
+        assert s.execute(select(JobExport.bytes_written).where(JobExport.job_id == job.id)).scalar_one() == before
