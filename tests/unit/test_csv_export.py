@@ -21,6 +21,7 @@ from ecweb_core.csvexport.formats import save_format
 from ecweb_core.demo import generate
 from ecweb_core.jobs.csv_export import CSV_EXPORT
 from ecweb_core.jobs.files import job_dir
+from ecweb_core.jobs.listing import list_jobs
 from ecweb_core.jobs.operations import JobContext, ParamError
 from ecweb_core.jobs.register import register_job
 from ecweb_core.jobs.runner import run_job
@@ -137,6 +138,10 @@ def test_cp932_unmappable_characters_are_mapped_or_replaced_and_reported(engine:
     result = list(csv.reader(io.StringIO(Path(job.result_path or "").read_text("utf-8-sig"))))
     line = next(r for r in result if r[0] == number5)
     assert line[1] == "成功" and "「\U00020bb7」→「?」×1" in line[2]
+    # ジョブ管理 shows the report and the download beside the result CSV.
+    with Session(engine) as s:
+        row = next(r for r in list_jobs(s, 1, 20) if r.id == job.id)
+    assert row.has_export and row.has_result and row.report == text
 
 
 def test_dates_are_japan_time_like_the_grid(engine: Engine) -> None:
