@@ -45,6 +45,19 @@ def _create_format(page: Page, app: RunningApp) -> None:
     expect(page.locator("[data-testid=format-name]").filter(has_text="E2E 出荷用")).to_have_count(1)
     page.screenshot(path=str(SHOTS / "csv-formats.png"))
 
+    # コピー, then 削除 of the copy (with confirmation), then 編集 of the original: it reopens as saved.
+    row = page.locator("[data-testid=format-row]").filter(has_text="E2E 出荷用")
+    row.get_by_role("button", name="コピー").click()
+    expect(page.locator("#format-message")).to_have_text("「E2E 出荷用 のコピー」を作成しました。")
+    page.locator("[data-testid=format-row]").filter(has_text="のコピー").get_by_role("button", name="削除").click()
+    page.click("#confirm-delete")
+    expect(page.locator("#format-message")).to_have_text("「E2E 出荷用 のコピー」を削除しました。")
+    expect(page.locator("[data-testid=format-name]").filter(has_text="のコピー")).to_have_count(0)
+    row.get_by_role("button", name="編集").click()
+    expect(page.locator("[data-testid=column-label]")).to_have_count(3)
+    expect(page.locator("[data-testid=column-label]").nth(1)).to_have_value("お名前")
+    page.keyboard.press("Escape")
+
 
 def test_format_export_and_download(browser: Browser, app: RunningApp) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
