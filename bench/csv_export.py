@@ -7,6 +7,8 @@ one run on the same data:
 - naive  a straightforward ORM export: one Session query of Order objects with their customer,
          payment method, company and status objects (`.all()`), formatted in Python, csv.writer;
          capped at the first 200,000 orders (BENCH_NAIVE_ORDERS): it holds every object in memory;
+- bare   the same joins and the 20 raw source columns fetched in the same chunks and thrown away:
+         what the driver alone costs (no formatting, no CSV, no file);
 - COPY   PostgreSQL only: `COPY (SELECT <the same 20 expressions>) TO STDOUT WITH CSV` — the physical limit.
 
 Each method runs in a fresh child process, which reports its time and its peak memory growth
@@ -166,7 +168,32 @@ def child_copy(url: str, out: Path) -> int:
     return rows - 1
 
 
-CHILDREN = {"ours": child_ours, "job": child_job, "naive": child_naive, "copy": child_copy}
+def child_bare(url: str, out: Path) -> int:
+    """The floor on the Python side: the same joins and the 20 raw source columns, fetched by the
+    driver in the same chunks and thrown away (no formatting, no CSV, no file)."""
+    o, c = "o", "c"
+    raw = (
+        f"{o}.number, {o}.ordered_at, st.name, {o}.payment_status, pm.name, dc.name, {o}.tracking_number, "
+        f"{o}.scheduled_ship_date, {o}.shipped_at, {o}.shipping_list_exported, {c}.name, {c}.kana, {c}.email, "
+        f"{c}.phone, {c}.postal_code, {c}.prefecture, {c}.address, {o}.subtotal, {o}.shipping_fee, {o}.total"
+    )
+    sql = text(
+        f"SELECT {raw} FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "JOIN order_statuses st ON st.id = o.status_id JOIN payment_methods pm ON pm.id = o.payment_method_id "
+        "JOIN delivery_companies dc ON dc.id = o.delivery_company_id WHERE o.id > :l AND o.id <= :h ORDER BY o.id"
+    )
+    engine = make_engine(url)
+    chunk = 5000 if url.startswith("sqlite") else 1000
+    rows, last = 0, 0
+    with engine.connect() as conn:
+        top = int(conn.execute(text("SELECT max(id) FROM orders")).scalar_one())
+        while last < top:
+            rows += len(conn.execute(sql, {"l": last, "h": last + chunk}).all())
+            last += chunk
+    return rows
+
+
+CHILDREN = {"ours": child_ours, "job": child_job, "naive": child_naive, "copy": child_copy, "bare": child_bare}
 
 
 def run_child(method: str, url: str) -> dict[str, float]:
@@ -212,15 +239,17 @@ def report(label: str, url: str, orders: int, methods: list[str]) -> None:
         "job": "job   (register → runner → files)",
         "naive": "naive (ORM objects, csv.writer)",
         "copy": "COPY  (PostgreSQL, the limit)",
+        "bare": "bare  (raw 20 columns fetched, no CSV)",
     }
     for m in methods:
         r = res[m]
         print(
-            f"  {names[m]:36s} {r['seconds']:7.2f} s  {r['rows'] / r['seconds']:>10,.0f} rows/s  "
+            f"  {names[m]:40s} {r['seconds']:7.2f} s  {r['rows'] / r['seconds']:>10,.0f} rows/s  "
             f"peak +{r['peak_mb']:6.1f} MB  ({r['rows']:,} rows)"
         )
     ours = res["ours"]["rows"] / res["ours"]["seconds"]
     print(f"  ratio ours / naive: {ours / (res['naive']['rows'] / res['naive']['seconds']):.1f}×")
+    print(f"  ratio ours / bare:  {ours / (res['bare']['rows'] / res['bare']['seconds']):.0%} of the raw fetch's rate")
     if "copy" in res:
         print(f"  ratio ours / COPY:  {ours / (res['copy']['rows'] / res['copy']['seconds']):.0%} of COPY's rate")
 
@@ -242,7 +271,7 @@ def main() -> None:
         print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak / 1024}))
         return
     with tempfile.TemporaryDirectory(prefix="ecweb-bench-csv-") as tmp:
-        report("SQLite", f"sqlite:///{Path(tmp) / 'csv.db'}", args.orders, ["ours", "job", "naive"])
+        report("SQLite", f"sqlite:///{Path(tmp) / 'csv.db'}", args.orders, ["ours", "bare", "job", "naive"])
     if args.postgres:
         admin = make_engine(args.postgres).execution_options(isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -250,7 +279,7 @@ def main() -> None:
             conn.execute(text("CREATE DATABASE ecweb_bench_csv"))
         try:
             url = args.postgres.rsplit("/", 1)[0] + "/ecweb_bench_csv"
-            report("PostgreSQL", url, args.orders, ["ours", "copy", "job", "naive"])
+            report("PostgreSQL", url, args.orders, ["ours", "copy", "bare", "job", "naive"])
         finally:
             with admin.connect() as conn:
                 conn.execute(text("DROP DATABASE IF EXISTS ecweb_bench_csv WITH (FORCE)"))
