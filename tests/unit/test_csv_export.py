@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from ecweb_core.csvexport.encoding import describe
 from ecweb_core.csvexport.formats import save_format
 from ecweb_core.demo import generate
 from ecweb_core.jobs.csv_export import CSV_EXPORT
-from ecweb_core.jobs.files import job_dir
+from ecweb_core.jobs.files import expire_job_files, export_file, job_dir
 from ecweb_core.jobs.listing import list_jobs
 from ecweb_core.jobs.operations import JobContext, ParamError
 from ecweb_core.jobs.register import register_job
@@ -331,3 +332,17 @@ def test_a_second_delivery_of_a_done_chunk_appends_nothing(engine: Engine) -> No
     assert outcomes == {i: ("ok", None) for i in ids[:10]}
     with Session(engine) as s:
         assert s.execute(select(JobExport.bytes_written).where(JobExport.job_id == job.id)).scalar_one() == before
+
+
+def test_exported_file_expires_with_the_result_file(engine: Engine) -> None:
+    fid = _fmt(engine, "expire")
+    job, _ = _run(engine, {"format_id": str(fid), "encoding": "utf-8"}, _ticked(_ids(engine, 3)))
+    assert export_file(job) is not None
+    with Session(engine) as s:
+        s.execute(update(Job).where(Job.id == job.id).values(finished_at=DEMO_NOW - timedelta(days=30)))
+        s.commit()
+    assert expire_job_files(engine) == 1
+    with Session(engine) as s:
+        old = s.get(Job, job.id)
+        assert old is not None and old.export_path is None and export_file(old) is None
+    assert not Path(job.export_path or "").exists()
