@@ -6,6 +6,8 @@ import reflex as rx
 
 from ecweb.api import api
 from ecweb.pages.automation import automation_page
+from ecweb.pages.csv_settings import csv_settings_page
+from ecweb.pages.integrations import integrations_page
 from ecweb.pages.jobs import jobs_page
 from ecweb.pages.login import login_page
 from ecweb.pages.mail_templates import mail_templates_page
@@ -14,7 +16,9 @@ from ecweb.pages.order_detail import order_detail_page
 from ecweb.pages.orders import orders_page
 from ecweb_state.auth import AuthState
 from ecweb_state.automation import AutomationState
+from ecweb_state.csv_settings import CsvSettingsState
 from ecweb_state.delivery import deliver_notes
+from ecweb_state.integrations import CsvExportState, IntegrationsState
 from ecweb_state.jobs import JobsState
 from ecweb_state.mail import MailboxState, MailTemplatesState
 from ecweb_state.order_detail import OrderDetailState
@@ -29,7 +33,7 @@ app = rx.App(stylesheets=["/ecweb.css"], api_transformer=api)
 app.register_lifespan_task(deliver_notes)
 app.add_page(index, route="/", title="ecweb", on_load=AuthState.go_home)
 app.add_page(login_page, route="/login", title="ログイン | ecweb", on_load=AuthState.redirect_if_logged_in)
-app.add_page(orders_page, route="/orders", title="受注管理 | ecweb", on_load=OrdersState.on_load)
+app.add_page(orders_page, route="/orders", title="受注管理 | ecweb", on_load=[OrdersState.on_load, CsvExportState.load])
 app.add_page(order_detail_page, route="/orders/[order_id]", title="受注詳細 | ecweb", on_load=OrderDetailState.on_load)
 app.add_page(jobs_page, route="/jobs", title="ジョブ管理 | ecweb", on_load=JobsState.on_load)
 app.add_page(automation_page, route="/settings/automation", title="自動化設定 | ecweb", on_load=AutomationState.on_load)
@@ -40,3 +44,10 @@ app.add_page(
     on_load=MailTemplatesState.on_load,
 )
 app.add_page(mailbox_page, route="/mailbox", title="送信メール | ecweb", on_load=MailboxState.on_load)
+app.add_page(csv_settings_page, route="/settings/csv", title="CSV管理 | ecweb", on_load=CsvSettingsState.on_load)
+app.add_page(
+    integrations_page,
+    route="/settings/integrations",
+    title="外部連携サービスアカウント管理 | ecweb",
+    on_load=IntegrationsState.on_load,
+)

@@ -7,17 +7,34 @@ import reflex as rx
 from ecweb.components.notifications import notification_bell, notification_popups
 from ecweb_state.auth import AuthState
 
-NAV = [
-    ("受注管理", "/orders"),
-    ("ジョブ管理", "/jobs"),
+NAV = [("受注管理", "/orders"), ("ジョブ管理", "/jobs"), ("送信メール", "/mailbox")]
+SETTINGS_NAV = [
     ("自動化設定", "/settings/automation"),
+    ("CSV管理", "/settings/csv"),
     ("メールテンプレート管理", "/settings/mail-templates"),
-    ("送信メール", "/mailbox"),
+    ("外部連携サービスアカウント管理", "/settings/integrations"),
 ]
 
 
 def _nav_link(label: str, href: str) -> rx.Component:
     return rx.link(label, href=href, color="white", weight="medium", size="2", underline="none")
+
+
+def _settings_menu() -> rx.Component:
+    """The settings screens behind one 設定 menu, so the header keeps room for the operator's name."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                "設定", rx.icon("chevron-down", size=14), variant="ghost", color="white", size="2", id="nav-settings"
+            )
+        ),
+        rx.menu.content(
+            *[
+                rx.menu.item(rx.link(label, href=href, underline="none", color="inherit", width="100%"))
+                for label, href in SETTINGS_NAV
+            ]
+        ),
+    )
 
 
 def header() -> rx.Component:
@@ -26,6 +43,7 @@ def header() -> rx.Component:
             rx.text("ecweb", weight="bold", size="5", color="white"),
             rx.separator(orientation="vertical", size="1"),
             *[_nav_link(label, href) for label, href in NAV],
+            _settings_menu(),
             spacing="5",
             align="center",
         ),

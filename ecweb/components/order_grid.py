@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb_state.integrations import CsvExportState
 from ecweb_state.orders import BULK_OPERATIONS, GridRow, OrdersState
 
 COLUMNS: list[tuple[str, str, str]] = [  # label, sort key ("" = not sortable), width
@@ -73,7 +74,14 @@ def _row(row: GridRow) -> rx.Component:
 
 
 # 処理名 -> job kind, for the operations that exist so far; the others say when they come.
-AVAILABLE = {"一括更新": "bulk_update", "一括督促": "dunning", "メール一括通知": "mail"}
+AVAILABLE = {
+    "一括更新": "bulk_update",
+    "一括督促": "dunning",
+    "CSV一括出力": "csv_export",
+    "メール一括通知": "mail",
+    "アンケート結果CSV一括出力": "survey_csv",
+}
+CSV_KINDS = ("csv_export", "survey_csv")  # their dialogs list the CSV管理 formats, loaded on open
 
 
 def _bulk_button(name: str) -> rx.Component:
@@ -82,7 +90,11 @@ def _bulk_button(name: str) -> rx.Component:
         return rx.tooltip(
             rx.button(name, size="1", variant="outline", disabled=True), content="今後のリリースで利用できます"
         )
-    return rx.button(name, size="1", variant="outline", on_click=OrdersState.open_job_form(kind), id=f"open-{kind}")
+    on_click = [OrdersState.open_job_form(kind)] + ([CsvExportState.load] if kind in CSV_KINDS else [])
+    button = rx.button(name, size="1", variant="outline", on_click=on_click, id=f"open-{kind}")
+    if kind == "survey_csv":  # shown only with the 1d-color integration (SPEC B7)
+        return rx.cond(CsvExportState.survey_enabled, button)
+    return button
 
 
 def bulk_toolbar() -> rx.Component:

@@ -42,8 +42,23 @@ def _row(job: JobRow) -> rx.Component:
                 custom_attrs={"data-testid": "job-counts"},
             ),
             rx.cond(job.error != "", rx.text(job.error, size="1", color_scheme="red")),
+            rx.cond(
+                job.report != "",
+                rx.text(job.report, size="1", color_scheme="orange", custom_attrs={"data-testid": "job-report"}),
+            ),
         ),
         rx.table.cell(
+            rx.cond(
+                job.has_export,
+                rx.el.a(
+                    "出力CSV",
+                    href="/api/jobs/" + job.id.to_string() + "/export",
+                    download="",
+                    target="_blank",
+                    custom_attrs={"data-testid": "job-export"},
+                    style={"color": "var(--accent-11)", "font-size": "14px", "margin-right": "0.75em"},
+                ),
+            ),
             rx.cond(
                 job.has_result,
                 # A plain anchor: the file comes from the backend route, not a client-side page.
@@ -56,7 +71,7 @@ def _row(job: JobRow) -> rx.Component:
                     style={"color": "var(--accent-11)", "font-size": "14px"},
                 ),
                 rx.text("—", color_scheme="gray"),
-            )
+            ),
         ),
         custom_attrs={"data-testid": "job-row"},
     )

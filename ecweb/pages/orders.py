@@ -3,6 +3,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.components.bulk_update_form import bulk_update_dialog
+from ecweb.components.csv_export_dialogs import csv_export_dialog, survey_csv_dialog
 from ecweb.components.job_forms import dunning_dialog
 from ecweb.components.layout import page_frame
 from ecweb.components.mail_dialog import mail_dialog
@@ -18,4 +19,6 @@ def orders_page() -> rx.Component:
         dunning_dialog(),
         bulk_update_dialog(),
         mail_dialog(),
+        csv_export_dialog(),
+        survey_csv_dialog(),
     )

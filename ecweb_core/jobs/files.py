@@ -63,6 +63,14 @@ def expire_job_files(engine: Engine) -> int:
     return len(old)
 
 
+def export_file(job: Job) -> Path | None:
+    """The exported file of a CSV / PDF export job, while it is kept."""
+    if not job.export_path or not job.result_path:  # expired with the result file
+        return None
+    path = Path(job.export_path)
+    return path if path.is_file() else None
+
+
 def result_file(job: Job) -> Path | None:
     if not job.result_path:
         return None

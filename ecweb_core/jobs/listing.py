@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ecweb_core.csvexport.encoding import describe
 from ecweb_core.jobs.kinds import JOB_KINDS, JOB_STATUSES
-from ecweb_core.models import Job, Operator
+from ecweb_core.models import Job, JobExport, Operator
 from ecweb_core.models.common import fmt_jst
 
 
@@ -30,6 +32,8 @@ class JobRow:
     skipped: int
     has_result: bool
     error: str
+    has_export: bool = False  # CSV / PDF export jobs: the exported file is kept (beside the result CSV)
+    report: str = ""  # what the job wants the operator to know beyond the counts (e.g. replaced characters)
 
 
 def count_jobs(session: Session) -> int:
@@ -38,8 +42,9 @@ def count_jobs(session: Session) -> int:
 
 def list_jobs(session: Session, page: int, page_size: int) -> list[JobRow]:
     rows = session.execute(
-        select(Job, Operator.name)
+        select(Job, Operator.name, JobExport.report)
         .join(Operator, Operator.id == Job.operator_id)
+        .outerjoin(JobExport, JobExport.job_id == Job.id)
         .order_by(Job.id.desc())
         .limit(page_size)
         .offset((max(page, 1) - 1) * page_size)
@@ -62,6 +67,8 @@ def list_jobs(session: Session, page: int, page_size: int) -> list[JobRow]:
             skipped=j.skipped,
             has_result=bool(j.result_path),
             error=j.error or "",
+            has_export=bool(j.export_path and j.result_path),
+            report=describe(json.loads(report)) if report else "",
         )
-        for j, name in rows
+        for j, name, report in rows
     ]

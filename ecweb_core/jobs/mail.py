@@ -14,6 +14,7 @@ from sqlmodel import Session
 from ecweb_core.jobs.operations import JobContext, Outcome, ParamError, register_operation
 from ecweb_core.mail.service import MailContent, send_order_mails
 from ecweb_core.mail.templates import check_content, get_template
+from ecweb_core.selection import Selection
 
 MODES = ("template", "text")
 
@@ -44,8 +45,8 @@ class MailNotify:
             raise ParamError(errors)
         return {"mode": mode, **content}
 
-    def resolve_params(self, session: Session, params: dict[str, Any]) -> dict[str, Any]:
-        """Copies the chosen template's content into the params (called by register_job)."""
+    def prepare(self, session: Session, params: dict[str, Any], selection: Selection) -> dict[str, Any]:
+        """Copies the chosen template's content into the params (register_job's prepare hook)."""
         if params["mode"] != "template":
             return params
         t = get_template(session, params["template_id"])

@@ -37,6 +37,12 @@ class Operation(Protocol):
         An exception fails the chunk, which the runner then retries order by order."""
         ...
 
+    # Optional hooks, looked up with getattr (operations without them need not define them):
+    # prepare(session, params, selection) -> params: at registration, checks needing the database
+    #   or the selection (raises ParamError; nothing is registered);
+    # finish(conn, ctx) -> None: once every target has an outcome, in the transaction that marks the
+    #   job done (an export publishes its file and sets Job.export_path).
+
 
 OPERATIONS: dict[str, Operation] = {}
 
@@ -48,6 +54,6 @@ def register_operation(op: Operation) -> Operation:
 
 def get_operation(kind: str) -> Operation:
     # Imported here so every operation module registers itself before the lookup.
-    from ecweb_core.jobs import bulk_update, dunning, mail  # noqa: F401
+    from ecweb_core.jobs import bulk_update, csv_export, dunning, mail  # noqa: F401
 
     return OPERATIONS[kind]

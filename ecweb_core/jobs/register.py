@@ -26,8 +26,8 @@ def register_job(session: Session, kind: str, operator_id: int, selection: Selec
         raise ParamError({"kind": "処理の種類が正しくありません。"})
     op = get_operation(kind)
     params = op.parse_params(form)
-    if resolve := getattr(op, "resolve_params", None):  # params that need the database (e.g. a template)
-        params = resolve(session, params)
+    if (prepare := getattr(op, "prepare", None)) is not None:
+        params = prepare(session, params, selection)
     if not selection.all_results and not selection.ticked:
         raise ParamError({"selection": NOTHING_SELECTED})
     job = Job(

@@ -163,6 +163,8 @@ def run_job(
             with engine.connect() as conn:
                 return _summary(conn, job_id)
     with engine.begin() as conn:
+        if (finish := getattr(get_operation(job.kind), "finish", None)) is not None:
+            finish(conn, ctx)
         path = write_result_csv(conn, job_id)
         conn.execute(
             update(Job).where(Job.id == job_id).values(status="done", finished_at=utcnow(), result_path=str(path))

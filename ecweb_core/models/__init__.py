@@ -3,6 +3,7 @@
 from ecweb_core.models.auth import Operator, OperatorSession
 from ecweb_core.models.automation import AutomationRule, AutomationRun
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
+from ecweb_core.models.csv_formats import CsvFormat, JobExport
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.jobs import Job, JobTarget
 from ecweb_core.models.mail import CapturedMail, MailLog, MailTemplate
@@ -24,11 +25,13 @@ __all__ = [
     "AutomationRule",
     "AutomationRun",
     "CapturedMail",
+    "CsvFormat",
     "Customer",
     "CustomerMemo",
     "DeliveryCompany",
     "DunningRecord",
     "Job",
+    "JobExport",
     "JobTarget",
     "Label",
     "MailLog",

@@ -15,7 +15,7 @@ from alembic import op
 from ecweb_core.mail.defaults import SYSTEM_TEMPLATES
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,255 @@
+"""Every column a CSV format can hold (CSV管理), and the SQL expression that renders each one as text.
+
+Values are formatted by the database (dates in JST, labels for codes, formula-neutralised text), so
+the export loop hands the driver's tuples straight to csv.writer: Python does no per-cell work on
+the fast path (bench/csv_export.py). Survey columns are the exception: they are assembled per chunk
+in Python from one query (survey exports are small: only パーソナライズ orders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, case, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql import ColumnElement
+
+from ecweb_core.models import (
+    Customer,
+    DeliveryCompany,
+    Label,
+    Order,
+    OrderItem,
+    OrderLabel,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    Subscription,
+)
+from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
+
+OC, C, S = Order.__table__.c, Customer.__table__.c, Subscription.__table__.c
+IC, P = OrderItem.__table__.c, Product.__table__.c
+PM, DC, ST = PaymentMethod.__table__.c, DeliveryCompany.__table__.c, OrderStatus.__table__.c
+
+GROUPS = {"order": "受注", "item": "受注商品", "customer": "顧客", "subscription": "定期受注", "survey": "アンケート"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SURVEY_QUESTION_PREFIX = "survey.q:"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few SQL spellings that differ between SQLite and PostgreSQL."""
+
+    name: str
+
+    def datetime_jst(self, col: Any) -> ColumnElement[Any]:
+        if self.name == "postgresql":
+            return func.to_char(func.timezone("Asia/Tokyo", col), "YYYY/MM/DD HH24:MI")
+        # Stored as UTC text; + 9/24 day on the Julian day number is ~2x faster than a '+9 hours' modifier.
+        return func.strftime("%Y/%m/%d %H:%M", func.julianday(col) + 0.375)
+
+    def date(self, col: Any) -> ColumnElement[Any]:
+        if self.name == "postgresql":
+            return func.to_char(col, "YYYY/MM/DD")
+        return func.replace(col, "-", "/")
+
+    def agg(self, expr: Any, sep: str, order_by: Any) -> ColumnElement[Any]:
+        """Joins the values of a correlated group; SQLite reads them in index (= id) order."""
+        if self.name == "postgresql":
+            return func.string_agg(expr, aggregate_order_by(literal(sep), order_by))
+        return func.group_concat(expr, literal(sep))
+
+
+def neutralise(expr: Any) -> ColumnElement[Any]:
+    """A cell a spreadsheet would read as a formula (=, +, -, @, tab, CR first) gets a leading '."""
+    return case((func.substr(expr, 1, 1).in_(FORMULA_STARTS), literal("'").op("||")(expr)), else_=expr)
+
+
+def _q(sql: str) -> Any:
+    return literal_column(sql)  # constant SQL text, not a bind parameter per cell
+
+
+QUOTE, NO_TEXT, APOSTROPHE = _q("'\"'"), _q("''"), _q("''''")
+
+
+def csv_text(expr: Any) -> ColumnElement[Any]:
+    """A text cell rendered by the database as a quoted CSV field, formula-neutralised, NULL -> empty:
+    '"' || [''''] || replace(x, '"', '""') || '"'. Every text cell is quoted: valid CSV whatever it
+    holds, with one test per cell fewer than minimal quoting would need."""
+    guard = case((func.substr(expr, 1, 1).in_(FORMULA_STARTS), APOSTROPHE), else_=NO_TEXT)
+    body = func.replace(expr, QUOTE, _q("'\"\"'"))
+    return func.coalesce(QUOTE.op("||")(guard).op("||")(body).op("||")(QUOTE), NO_TEXT)
+
+
+def csv_line(cells: list[Any]) -> ColumnElement[Any]:
+    """The cells joined with commas into one CSV line (without its line end)."""
+    line = cells[0]
+    for cell in cells[1:]:
+        line = line.op("||")(_q("','")).op("||")(cell)
+    return line
+
+
+def neutralise_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+Builder = Callable[[Dialect], Any]
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    key: str
+    label: str  # the default header
+    source: str  # order | item | customer | subscription | survey (which joins it needs)
+    build: Builder | None  # None: assembled in Python (survey)
+    text: bool = False  # operator- or customer-typed text: neutralised against formulas
+
+    @property
+    def group(self) -> str:
+        return GROUPS[self.source]
+
+    def expression(self, d: Dialect) -> Any:
+        assert self.build is not None
+        expr = self.build(d)
+        return neutralise(expr) if self.text else expr
+
+    def csv_cell(self, d: Dialect) -> Any:
+        """This column as a finished CSV field, rendered by the database."""
+        assert self.build is not None
+        expr = self.build(d)
+        if self.text:
+            return csv_text(expr)
+        # Numbers, dates and fixed vocabularies hold no comma, quote or line break, and no formula.
+        return func.coalesce(cast(expr, String), NO_TEXT)
+
+
+def _yes_no(col: Any, yes: str, no: str) -> Builder:
+    return lambda d: case((col.is_(True), yes), else_=no)
+
+
+def _labels(d: Dialect) -> Any:
+    ol, lb = OrderLabel.__table__.c, Label.__table__.c
+    joined = OrderLabel.__table__.join(Label.__table__, ol.label_id == lb.id)
+    return select(d.agg(lb.name, " ", lb.name)).select_from(joined).where(ol.order_id == OC.id).scalar_subquery()
+
+
+def _items_summary(d: Dialect) -> Any:
+    it = OrderItem.__table__.alias("its")
+    line = it.c.product_name + literal(" ×") + cast(it.c.quantity, String)
+    return select(d.agg(line, " / ", it.c.id)).where(it.c.order_id == OC.id).scalar_subquery()
+
+
+def _item_count(d: Dialect) -> Any:
+    it = OrderItem.__table__.alias("itc")
+    return select(func.coalesce(func.sum(it.c.quantity), 0)).where(it.c.order_id == OC.id).scalar_subquery()
+
+
+def _map(col: Any, mapping: dict[str, str]) -> Builder:
+    return lambda d: case(mapping, value=col, else_=col)
+
+
+def _col(col: Any) -> Builder:
+    return lambda d: col
+
+
+def _dt(col: Any) -> Builder:
+    return lambda d: d.datetime_jst(col)
+
+
+def _date(col: Any) -> Builder:
+    return lambda d: d.date(col)
+
+
+def _cycle(d: Dialect) -> Any:
+    unit = case((S.cycle_unit == "day", "日ごと"), else_="ヶ月ごと")
+    return case((S.id.is_(None), None), else_=cast(S.cycle_count, String) + unit)
+
+
+_DEFS: list[ColumnDef] = [
+    # 受注
+    ColumnDef("order.id", "受注ID", "order", _col(OC.id)),
+    ColumnDef("order.number", "受注番号", "order", _col(OC.number), text=True),
+    ColumnDef("order.ordered_at", "受注日時", "order", _dt(OC.ordered_at)),
+    ColumnDef("order.type", "受注種別", "order", lambda d: case((OC.subscription_id.is_(None), "通常"), else_="定期")),
+    ColumnDef("order.status", "対応状況", "order", _col(ST.name), text=True),
+    ColumnDef("order.payment_status", "決済状況", "order", _map(OC.payment_status, PAYMENT_STATUSES)),
+    ColumnDef("order.payment_method", "支払方法", "order", _col(PM.name), text=True),
+    ColumnDef("order.delivery_company", "配送業者", "order", _col(DC.name), text=True),
+    ColumnDef("order.tracking_number", "配送伝票番号", "order", _col(OC.tracking_number), text=True),
+    ColumnDef("order.scheduled_ship_date", "発送予定日", "order", _date(OC.scheduled_ship_date)),
+    ColumnDef("order.shipped_at", "発送完了日", "order", _dt(OC.shipped_at)),
+    ColumnDef("order.scheduled_delivery_date", "配送予定日", "order", _date(OC.scheduled_delivery_date)),
+    ColumnDef("order.delivered_at", "配送完了日", "order", _dt(OC.delivered_at)),
+    ColumnDef("order.paid_at", "入金日", "order", _dt(OC.paid_at)),
+    ColumnDef("order.shipping_list", "出荷リスト", "order", _yes_no(OC.shipping_list_exported, "出力済", "未出力")),
+    ColumnDef("order.shipping_list_exported_at", "出荷リスト出力日", "order", _dt(OC.shipping_list_exported_at)),
+    ColumnDef("order.needs_attention", "要対応", "order", _yes_no(OC.needs_attention, "要対応", "")),
+    ColumnDef("order.attention_reason", "要対応理由", "order", _col(OC.attention_reason), text=True),
+    ColumnDef("order.labels", "受注ラベル", "order", _labels, text=True),
+    ColumnDef("order.items_summary", "商品(まとめ)", "order", _items_summary, text=True),
+    ColumnDef("order.item_count", "商品点数", "order", _item_count),
+    ColumnDef("order.subtotal", "小計", "order", _col(OC.subtotal)),
+    ColumnDef("order.shipping_fee", "送料", "order", _col(OC.shipping_fee)),
+    ColumnDef("order.payment_fee", "支払手数料", "order", _col(OC.payment_fee)),
+    ColumnDef("order.points_used", "利用ポイント", "order", _col(OC.points_used)),
+    ColumnDef("order.points_granted", "付与ポイント", "order", _col(OC.points_granted)),
+    ColumnDef("order.total", "合計金額", "order", _col(OC.total)),
+    ColumnDef("order.np_transaction_id", "NP取引ID", "order", _col(OC.np_transaction_id), text=True),
+    ColumnDef("order.created_at", "作成日時", "order", _dt(OC.created_at)),
+    ColumnDef("order.updated_at", "更新日時", "order", _dt(OC.updated_at)),
+    # 受注商品 (受注明細単位 only)
+    ColumnDef("item.id", "受注商品ID", "item", _col(IC.id)),
+    ColumnDef("item.product_code", "商品コード", "item", _col(P.code), text=True),
+    ColumnDef("item.product_name", "商品名", "item", _col(IC.product_name), text=True),
+    ColumnDef("item.unit_price", "単価", "item", _col(IC.unit_price)),
+    ColumnDef("item.quantity", "数量", "item", _col(IC.quantity)),
+    ColumnDef("item.amount", "金額", "item", lambda d: IC.unit_price * IC.quantity),
+    # 顧客
+    ColumnDef("customer.id", "顧客ID", "customer", _col(C.id)),
+    ColumnDef("customer.name", "氏名", "customer", _col(C.name), text=True),
+    ColumnDef("customer.kana", "フリガナ", "customer", _col(C.kana), text=True),
+    ColumnDef("customer.email", "メールアドレス", "customer", _col(C.email), text=True),
+    ColumnDef("customer.phone", "電話番号", "customer", _col(C.phone), text=True),
+    ColumnDef("customer.postal_code", "郵便番号", "customer", _col(C.postal_code), text=True),
+    ColumnDef("customer.prefecture", "都道府県", "customer", _col(C.prefecture), text=True),
+    ColumnDef("customer.address", "住所", "customer", _col(C.address), text=True),
+    ColumnDef("customer.mail_opt_in", "メール配信", "customer", _yes_no(C.mail_opt_in, "送信する", "送信しない")),
+    ColumnDef("customer.blacklisted", "ブラックリスト", "customer", _yes_no(C.blacklisted, "はい", "いいえ")),
+    ColumnDef("customer.blacklist_reason", "ブラックリスト理由", "customer", _col(C.blacklist_reason), text=True),
+    ColumnDef("customer.points_balance", "保有ポイント", "customer", _col(C.points_balance)),
+    # 定期受注
+    ColumnDef("subscription.id", "定期受注ID", "subscription", _col(S.id)),
+    ColumnDef("subscription.status", "ステータス(定期)", "subscription", _map(S.status, SUBSCRIPTION_STATUSES)),
+    ColumnDef("subscription.status_reason", "停止・キャンセル理由", "subscription", _col(S.status_reason), text=True),
+    ColumnDef("subscription.cycle", "お届け周期", "subscription", _cycle),
+    ColumnDef("subscription.next_ship_date", "次回発送予定日", "subscription", _date(S.next_ship_date)),
+    ColumnDef("subscription.next_delivery_date", "次回配送予定日", "subscription", _date(S.next_delivery_date)),
+    ColumnDef("subscription.delivery_count", "定期回数", "subscription", _col(S.delivery_count)),
+    ColumnDef("subscription.needs_attention", "要対応(定期)", "subscription", _yes_no(S.needs_attention, "要対応", "")),
+    ColumnDef("subscription.attention_reason", "要対応理由(定期)", "subscription", _col(S.attention_reason), text=True),
+    # アンケート (アンケート結果CSV formats only)
+    ColumnDef("survey.answers", "アンケート回答", "survey", None),
+    ColumnDef("survey.count", "回答数", "survey", None),
+    ColumnDef("survey.answered_at", "回答日時", "survey", None),
+]
+COLUMNS: dict[str, ColumnDef] = {c.key: c for c in _DEFS}
+
+
+def column_def(key: str) -> ColumnDef | None:
+    """The definition of a key; a survey question column (survey.q:<質問>) is made on the fly."""
+    if key.startswith(SURVEY_QUESTION_PREFIX):
+        question = key[len(SURVEY_QUESTION_PREFIX) :]
+        return ColumnDef(key, question, "survey", None) if question else None
+    return COLUMNS.get(key)
+
+
+def allowed_sources(purpose: str, unit: str) -> set[str]:
+    sources = {"order", "customer", "subscription"}
+    if unit == "item":
+        sources.add("item")
+    if purpose == "survey":
+        sources.add("survey")
+    return sources

@@ -1,0 +1,19 @@
+"""外部連携サービスアカウント管理: the 1d-color integration switch (SPEC B7)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from ecweb_core.models import ShopSettings
+
+
+def survey_integration_enabled(session: Session) -> bool:
+    settings = session.get(ShopSettings, 1)
+    return bool(settings and settings.survey_integration_enabled)
+
+
+def set_survey_integration(session: Session, enabled: bool) -> None:
+    settings = session.get(ShopSettings, 1) or ShopSettings(id=1)
+    settings.survey_integration_enabled = enabled
+    session.add(settings)
+    session.commit()
