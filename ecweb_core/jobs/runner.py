@@ -56,9 +56,19 @@ def _load(engine: Engine, job_id: int) -> Job:
     return job
 
 
-def _pending(conn: Connection, job_id: int, limit: int) -> list[int]:
+def _pending(conn: Connection, job_id: int, limit: int, after: int = 0) -> list[int]:
+    """The next chunk: the first pending targets above `after`, the last id of the previous chunk.
+
+    Every target up to that id got its outcome with its chunk, so seeking past it is exact; it
+    spares PostgreSQL walking the dead index entries of every target already done (MVCC keeps them
+    until vacuum), which made each chunk slower than the one before."""
     t = JobTarget.__table__.c
-    q = select(t.order_id).where(t.job_id == job_id, t.outcome.is_(None)).order_by(t.order_id).limit(limit)
+    q = (
+        select(t.order_id)
+        .where(t.job_id == job_id, t.outcome.is_(None), t.order_id > after)
+        .order_by(t.order_id)
+        .limit(limit)
+    )
     return list(conn.execute(q).scalars())
 
 
@@ -144,13 +154,14 @@ def run_job(
         job_id=job_id, operator_id=job.operator_id, params=json.loads(job.params or "{}"), created_at=job.created_at
     )
     notify(job_note("started", job_id, job.operator_id, job.kind, done=job.done_count, total=job.total))
-    last_note, chunks = 0.0, 0
+    last_note, chunks, after = 0.0, 0, 0
     while True:
         with engine.connect() as conn:
-            ids = _pending(conn, job_id, chunk_size)
+            ids = _pending(conn, job_id, chunk_size, after)
         if not ids:
             break
         _process_chunk(engine, ctx, job.kind, ids)
+        after = ids[-1]
         chunks += 1
         if pause_s:
             time.sleep(pause_s)
