@@ -42,8 +42,8 @@ def _row(t: TemplateRow) -> rx.Component:
 def _field(label: str, name: str, **props: object) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium"),
-        rx.input(value=getattr(S, name), on_change=lambda v: S.set_field(name, v), id=f"tpl-{name}", width="100%",
-                 **props),
+        rx.input(value=getattr(S, name), on_change=lambda v: S.set_field(name, v), id=f"tpl-{name}", name=name,
+                 width="100%", **props),
         spacing="1",
         width="100%",
     )  # fmt: skip
@@ -85,6 +85,7 @@ def _editor() -> rx.Component:
                             on_change=lambda v: S.set_field("body", v),
                             rows="14",
                             id="tpl-body",
+                            name="body",
                             width="100%",
                         ),  # fmt: skip
                         rx.hstack(_field("CC", "cc"), _field("BCC", "bcc"), width="100%"),
