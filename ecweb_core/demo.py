@@ -430,6 +430,9 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                         f"(SELECT coalesce(max(id), 1) FROM {table}))"
                     )
                 )
+            # Fresh statistics, or the planner costs chunk queries on a just-loaded database as if
+            # every order had hundreds of items (seq scans instead of the primary key).
+            conn.execute(text("ANALYZE"))
         counts["customers"] = n_customers
         counts["subscriptions"] = n_subs
     return counts
