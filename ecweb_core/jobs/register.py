@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Integer, func, insert, literal, select, update
+from sqlalchemy import Integer, func, insert, literal, select, text, update
 from sqlmodel import Session
 
 from ecweb_core.jobs.kinds import JOB_KINDS
@@ -14,6 +14,7 @@ from ecweb_core.models import Job, JobTarget
 from ecweb_core.selection import Selection
 
 NOTHING_SELECTED = "処理対象の受注を選択してください。"
+ANALYZE_FROM = 10_000  # targets
 
 
 def register_job(session: Session, kind: str, operator_id: int, selection: Selection, form: dict[str, Any]) -> Job:
@@ -52,6 +53,10 @@ def register_job(session: Session, kind: str, operator_id: int, selection: Selec
         session.rollback()
         raise ParamError({"selection": "条件に一致する受注がありません。"})
     session.execute(update(Job).where(Job.id == job.id).values(total=total))
+    if total >= ANALYZE_FROM and session.get_bind().dialect.name == "postgresql":
+        # Autovacuum has not seen these rows yet: without statistics the planner scans the whole
+        # table for each chunk's pending targets (measured: 47 ms a chunk, 1M targets).
+        session.execute(text("ANALYZE job_targets"))
     session.commit()
     session.refresh(job)
     return job

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -187,3 +187,19 @@ def test_result_files_expire_after_the_configured_days(engine: Engine, monkeypat
     with Session(engine) as s:
         assert s.get(Job, old_id).result_path is None  # type: ignore[union-attr]
         assert s.get(Job, new_id).result_path == str(new_path)  # type: ignore[union-attr]
+
+
+def test_a_large_registration_gives_postgresql_statistics_of_its_targets(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without them the planner scans every target for each chunk's pending query (47 ms a chunk at 1M)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL planner statistics")
+    monkeypatch.setattr("ecweb_core.jobs.register.ANALYZE_FROM", 200)
+    reltuples = "SELECT reltuples FROM pg_class WHERE relname = 'job_targets'"
+    with Session(engine) as s:
+        small = Selection(filter=parse_filter({}), ticked=set(range(1, 11)))
+        register_job(s, "dunning", _op(s), small, {"memo": "少数"})
+        assert s.execute(text(reltuples)).scalar_one() <= 0  # 10 targets: not analyzed
+        register_job(s, "dunning", _op(s), Selection(filter=parse_filter({}), all_results=True), {"memo": "全件"})
+        assert s.execute(text(reltuples)).scalar_one() == 260
