@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, literal, literal_column, select
+from sqlalchemy import Column, String, case, cast, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import ColumnElement
 
@@ -84,12 +84,64 @@ def csv_text(expr: Any) -> ColumnElement[Any]:
     return func.coalesce(QUOTE.op("||")(guard).op("||")(body).op("||")(QUOTE), NO_TEXT)
 
 
-def csv_line(cells: list[Any]) -> ColumnElement[Any]:
-    """The cells joined with commas into one CSV line (without its line end)."""
-    line = cells[0]
-    for cell in cells[1:]:
-        line = line.op("||")(_q("','")).op("||")(cell)
+@dataclass(frozen=True)
+class CsvCell:
+    """One column as a finished CSV field: how SQLite's printf renders it (format piece and its
+    arguments) and the equivalent concatenated expression (PostgreSQL)."""
+
+    piece: str
+    args: tuple[Any, ...]
+    expr: Any
+
+
+# SQLite 3.40's default SQLITE_MAX_FUNCTION_ARG is 127: a long line is several printf calls.
+PRINTF_ARGS = 120
+FORMULA_CODES = tuple(ord(c) for c in FORMULA_STARTS)
+QUOTE_APOSTROPHE = _q("'\"'''")  # the opening quote of a neutralised cell: "'
+
+
+def text_cell(expr: Any) -> CsvCell:
+    if not isinstance(expr, Column):
+        # A subquery would run once per argument: keep the one-expression form.
+        return CsvCell("%s", (csv_text(expr),), csv_text(expr))
+    # "%w" doubles the double quotes; the opening quote carries the apostrophe of a neutralised formula,
+    # and NULL stays an empty, unquoted field as in the PostgreSQL form.
+    opening = case((func.unicode(expr).in_(FORMULA_CODES), QUOTE_APOSTROPHE), (expr.is_(None), NO_TEXT), else_=QUOTE)
+    closing = case((expr.is_(None), NO_TEXT), else_=QUOTE)
+    return CsvCell("%s%w%s", (opening, func.ifnull(expr, NO_TEXT), closing), csv_text(expr))
+
+
+def plain_cell(expr: Any) -> CsvCell:
+    # Numbers, dates and fixed vocabularies hold no comma, quote or line break, and no formula.
+    return CsvCell("%s", (expr,), func.coalesce(cast(expr, String), NO_TEXT))
+
+
+def csv_line(cells: list[CsvCell], d: Dialect) -> ColumnElement[Any]:
+    """The cells joined with commas into one CSV line (without its line end). On SQLite one printf
+    call renders the whole line: `a || ',' || b || …` copies the growing line at every operator."""
+    if d.name != "sqlite":
+        line = cells[0].expr
+        for cell in cells[1:]:
+            line = line.op("||")(_q("','")).op("||")(cell.expr)
+        return line
+    calls: list[Any] = []
+    pieces: list[str] = []
+    args: list[Any] = []
+    for i, cell in enumerate(cells):
+        if len(args) + len(cell.args) > PRINTF_ARGS:
+            calls.append(_printf(pieces, args))
+            pieces, args = [], []
+        pieces.append(("," if i else "") + cell.piece)
+        args.extend(cell.args)
+    calls.append(_printf(pieces, args))
+    line = calls[0]
+    for call in calls[1:]:
+        line = line.op("||")(call)
     return line
+
+
+def _printf(pieces: list[str], args: list[Any]) -> Any:
+    return func.printf(_q("'" + "".join(pieces) + "'"), *args)
 
 
 def neutralise_text(value: str) -> str:
@@ -116,14 +168,11 @@ class ColumnDef:
         expr = self.build(d)
         return neutralise(expr) if self.text else expr
 
-    def csv_cell(self, d: Dialect) -> Any:
+    def csv_cell(self, d: Dialect) -> CsvCell:
         """This column as a finished CSV field, rendered by the database."""
         assert self.build is not None
         expr = self.build(d)
-        if self.text:
-            return csv_text(expr)
-        # Numbers, dates and fixed vocabularies hold no comma, quote or line break, and no formula.
-        return func.coalesce(cast(expr, String), NO_TEXT)
+        return text_cell(expr) if self.text else plain_cell(expr)
 
 
 def _yes_no(col: Any, yes: str, no: str) -> Builder:

@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from ecweb_core.csvexport import columns as csv_columns
+from ecweb_core.csvexport.columns import COLUMNS as COLUMN_DEFS
 from ecweb_core.csvexport.encoding import describe
+from ecweb_core.csvexport.export import _build_select
 from ecweb_core.csvexport.formats import save_format
 from ecweb_core.demo import generate
 from ecweb_core.jobs.csv_export import CSV_EXPORT
@@ -95,7 +98,7 @@ def _set_name(engine: Engine, order_id: int, name: str) -> None:
         s.commit()
 
 
-def _set_reason(engine: Engine, order_id: int, text: str) -> None:
+def _set_reason(engine: Engine, order_id: int, text: str | None) -> None:
     with Session(engine) as s:
         s.execute(update(Order).where(Order.id == order_id).values(attention_reason=text))
         s.commit()
@@ -346,3 +349,42 @@ def test_exported_file_expires_with_the_result_file(engine: Engine) -> None:
         old = s.get(Job, job.id)
         assert old is not None and old.export_path is None and export_file(old) is None
     assert not Path(job.export_path or "").exists()
+
+
+def test_every_column_renders_one_field_each_with_csv_specials_and_vanished_orders(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A format of every SQL column, its SQLite line split over several printf calls: each line has
+    one field per column; quotes, commas and line breaks survive; NULL text is an empty field; an
+    order deleted after registration is reported, not exported."""
+    monkeypatch.setattr(csv_columns, "PRINTF_ARGS", 16)
+    _build_select.cache_clear()
+    columns = [(c.key, c.label) for c in COLUMN_DEFS.values() if c.build is not None and c.source != "item"]
+    assert len(columns) > 40
+    fid = _fmt(engine, "every", columns=columns)
+    ids = _ids(engine, 12)
+    tricky = 'a "quoted", comma\r\nand a break'
+    _set_reason(engine, ids[2], tricky)
+    _set_reason(engine, ids[3], None)
+    with Session(engine) as s:
+        op = s.execute(select(Operator.id)).scalars().first()
+        job = register_job(s, "csv_export", int(op or 0), _ticked(ids), {"format_id": str(fid), "encoding": "utf-8"})
+        job_id = int(job.id or 0)
+        s.execute(delete(OrderItem).where(OrderItem.order_id == ids[7]))
+        s.execute(delete(Order).where(Order.id == ids[7]))
+        s.commit()
+    summary = run_job(engine, job_id, chunk_size=5)
+    assert (summary.succeeded, summary.failed) == (11, 1)
+    with Session(engine) as s:
+        done = s.get(Job, job_id)
+        assert done is not None
+        data = Path(done.export_path or "").read_bytes()
+        numbers = list(s.execute(select(Order.number).where(Order.id.in_(ids)).order_by(Order.id)).scalars())
+    rows = _rows(data, "utf-8")
+    assert all(len(r) == len(columns) for r in rows)
+    assert [r[1] for r in rows[1:]] == numbers  # column 0 is 受注ID, 1 is 受注番号
+    reason = [k for k, _ in columns].index("order.attention_reason")
+    assert rows[3][reason] == tricky and rows[4][reason] == ""
+    result = Path(done.result_path or "").read_text("utf-8-sig")
+    assert "受注が見つかりません。" in result
+    _build_select.cache_clear()
