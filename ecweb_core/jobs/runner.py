@@ -77,31 +77,35 @@ def _record(conn: Connection, job_id: int, outcomes: dict[int, Outcome]) -> None
 
     A chunk is the first pending ids in order, so every pending target between its lowest and
     highest id belongs to it: the largest group (usually the whole chunk, all ok) is written last
-    by that id range, which walks the primary key instead of joining a list of ids."""
+    by that id range, which walks the primary key instead of joining a list of ids.
+
+    The job's counters grow by the rows each UPDATE actually recorded: a second delivery of the same
+    chunk (which waited on the first one's row locks) finds them recorded and counts nothing."""
     groups: dict[Outcome, list[int]] = defaultdict(list)
     for order_id, outcome in outcomes.items():
         groups[outcome].append(order_id)
     now = utcnow()
     t = JobTarget.__table__.c
     ordered = sorted(groups.items(), key=lambda g: len(g[1]))
+    added = {"ok": 0, "failed": 0, "skipped": 0}
     for n, ((outcome, message), ids) in enumerate(ordered):
         in_group = (
             t.order_id.between(min(outcomes), max(outcomes)) if n == len(ordered) - 1 else in_ids(conn, t.order_id, ids)
         )
-        conn.execute(
+        recorded = conn.execute(
             update(JobTarget)
             .where(t.job_id == job_id, in_group, t.outcome.is_(None))
             .values(outcome=outcome, message=(message or None) and message[:500], processed_at=now)
         )
-    n = {k: sum(1 for o, _ in outcomes.values() if o == k) for k in ("ok", "failed", "skipped")}
+        added[outcome] += max(recorded.rowcount, 0)
     conn.execute(
         update(Job)
         .where(Job.id == job_id)
         .values(
-            done_count=Job.done_count + len(outcomes),
-            succeeded=Job.succeeded + n["ok"],
-            failed=Job.failed + n["failed"],
-            skipped=Job.skipped + n["skipped"],
+            done_count=Job.done_count + sum(added.values()),
+            succeeded=Job.succeeded + added["ok"],
+            failed=Job.failed + added["failed"],
+            skipped=Job.skipped + added["skipped"],
         )
     )
 

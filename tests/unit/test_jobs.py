@@ -15,7 +15,7 @@ from sqlmodel import Session
 from ecweb_core.demo import generate
 from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
-from ecweb_core.jobs.runner import mark_failed, run_job
+from ecweb_core.jobs.runner import _record, mark_failed, run_job
 from ecweb_core.models import DunningRecord, Job, JobTarget, Operator, Order, OrderEvent
 from ecweb_core.search import PageRequest, count_orders, fetch_page, parse_filter
 from ecweb_core.selection import Selection
@@ -149,6 +149,24 @@ def test_resume_after_interruption_does_no_order_twice(engine: Engine) -> None:
     with Session(engine) as s:
         assert _dunning_per_order(s) == {i: 1 for i in _targets(s, job.id)}
         assert s.get(Job, job.id).attempts == 2  # type: ignore[union-attr]
+
+
+def test_a_chunk_recorded_by_two_deliveries_is_counted_once(engine: Engine) -> None:
+    """Two deliveries of one job that took the same pending chunk: the second one's outcomes find the
+    targets recorded, and the job's counters do not count them again."""
+    with Session(engine) as s:
+        ids = list(s.execute(select(Order.id).order_by(Order.id).limit(8)).scalars())
+        job_id = int(register_job(s, "dunning", _op(s), Selection(ticked=set(ids)), {}).id or 0)
+    outcomes = {i: ("ok", None) for i in ids[:6]} | {ids[6]: ("failed", "受注が見つかりません。")}
+    for _ in range(2):
+        with engine.begin() as conn:
+            _record(conn, job_id, dict(outcomes))
+    with Session(engine) as s:
+        job = s.get(Job, job_id)
+        assert job is not None
+        assert (job.done_count, job.succeeded, job.failed, job.skipped) == (7, 6, 1, 0)
+    final = run_job(engine, job_id)
+    assert (final.status, final.succeeded, final.failed) == ("done", 7, 1)
 
 
 def test_mark_failed_keeps_what_was_recorded(engine: Engine) -> None:
