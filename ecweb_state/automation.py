@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb_core.automation.catalog import ACTIONS, action_params, event_options
-from ecweb_core.automation.history import RunRow, count_runs, list_runs
+from ecweb_core.automation.history import RunRow, acknowledge_problems, count_runs, list_runs, open_problem_count
 from ecweb_core.automation.rules import RuleRow, create_rule, delete_rule, list_rules, move_rule, set_enabled
 from ecweb_core.db import get_engine
 from ecweb_core.errors import FormError
@@ -51,7 +51,7 @@ class AutomationState(AuthState):
     def _reload(self) -> None:
         with get_engine().connect() as conn:
             self.rules = list_rules(conn)
-            self.problem_total = count_runs(conn, problems_only=True)
+            self.problem_total = open_problem_count(conn)
             self.runs_total = count_runs(conn, problems_only=self.problems_only)
             self.runs_page = max(1, min(self.runs_page, self.runs_page_count))
             self.runs = list_runs(conn, self.runs_page, RUNS_PAGE_SIZE, problems_only=self.problems_only)
@@ -146,6 +146,13 @@ class AutomationState(AuthState):
         self.tab, self.problems_only, self.runs_page = "runs", True, 1
         if self._authenticate():
             self._reload()
+
+    @rx.event
+    def acknowledge(self) -> None:
+        with get_engine().begin() as conn:
+            n = acknowledge_problems(conn)
+        self.notice = f"要確認の実行 {n} 件を確認済みにしました。" if n else ""
+        self._reload()
 
     @rx.event
     def set_problems_only(self, value: bool) -> None:

@@ -149,6 +149,9 @@ def _rules_tab() -> rx.Component:
                         "要確認の実行が ", S.problem_total, " 件あります(ルールの循環の検出、送信失敗など)。", size="2"
                     ),
                     rx.button("実行履歴で確認", size="1", variant="soft", on_click=S.show_problems, id="show-problems"),
+                    rx.button(
+                        "確認済みにする", size="1", variant="outline", on_click=S.acknowledge, id="acknowledge-problems"
+                    ),
                     align="center",
                 ),
                 color_scheme="orange",
@@ -188,7 +191,11 @@ def _run_row(run: RunRow) -> rx.Component:
         rx.table.cell(rx.text("#", run.rule_id, " ", run.rule, size="1")),
         rx.table.cell(rx.link(run.order_number, white_space="nowrap", href="/orders/" + run.order_id.to_string())),
         rx.table.cell(
-            rx.badge(run.outcome, color_scheme=rx.cond(run.problem, "red", "gray")),
+            rx.hstack(
+                rx.badge(run.outcome, color_scheme=rx.cond(run.problem, "red", "gray")),
+                rx.cond(run.acknowledged, rx.badge("確認済", color_scheme="gray", variant="outline")),
+                spacing="1",
+            ),
             custom_attrs={"data-testid": "run-outcome"},
         ),
         rx.table.cell(rx.cond(run.attempts > 0, run.attempts.to_string(), "—")),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core.models import AutomationRun, Order
-from ecweb_core.models.common import fmt_jst
+from ecweb_core.models.common import fmt_jst, utcnow
 
 RUNS = AutomationRun.__table__
 OUTCOMES = {
@@ -37,6 +37,7 @@ class RunRow:
     problem: bool
     message: str
     attempts: int
+    acknowledged: bool = False
 
 
 def _where(problems_only: bool) -> list:  # type: ignore[type-arg]
@@ -49,6 +50,22 @@ def count_runs(conn: Connection, problems_only: bool = False) -> int:
 
 def problem_count(conn: Connection) -> int:
     return count_runs(conn, problems_only=True)
+
+
+def open_problem_count(conn: Connection) -> int:
+    """The problems no operator has acknowledged yet: what the screen's 要確認 callout counts."""
+    q = select(func.count()).select_from(RUNS).where(*_where(True), RUNS.c.acknowledged_at.is_(None))
+    return int(conn.execute(q).scalar_one())
+
+
+def acknowledge_problems(conn: Connection) -> int:
+    """Marks every open problem run 確認済み (they stay in the 実行履歴); returns how many."""
+    done = conn.execute(
+        update(AutomationRun)
+        .where(RUNS.c.outcome.in_(PROBLEMS), RUNS.c.acknowledged_at.is_(None))
+        .values(acknowledged_at=utcnow())
+    )
+    return max(done.rowcount, 0)
 
 
 def list_runs(conn: Connection, page: int, page_size: int, problems_only: bool = False) -> list[RunRow]:
@@ -74,6 +91,7 @@ def list_runs(conn: Connection, page: int, page_size: int, problems_only: bool =
             problem=r.outcome in PROBLEMS,
             message=r.message or "",
             attempts=r.attempts,
+            acknowledged=r.acknowledged_at is not None,
         )
         for r in rows
     ]

@@ -57,3 +57,4 @@ class AutomationRun(SQLModel, table=True):
     next_attempt_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, index=True)
     finished_at: datetime | None = None
+    acknowledged_at: datetime | None = None  # a problem run an operator marked 確認済み

@@ -226,6 +226,7 @@ def test_a_cycle_of_rules_stops_and_is_reported_on_the_screen(page: Page, app: R
         time.sleep(0.5)
         page.reload()
     expect(callout).to_contain_text("要確認の実行が 1 件あります")
+    page.screenshot(path=f"{SHOTS}/automation_problems.png")
     page.click("#show-problems")
     rows = page.locator("[data-testid=run-row]")
     expect(rows).to_have_count(1)
@@ -233,5 +234,12 @@ def test_a_cycle_of_rules_stops_and_is_reported_on_the_screen(page: Page, app: R
     expect(rows.first.locator("[data-testid=run-outcome]")).to_have_text("循環を検出")
     expect(rows.first.locator("[data-testid=run-message]")).to_contain_text("ルールの循環を検出したため停止しました")
     page.screenshot(path=f"{SHOTS}/automation_cycle.png", full_page=True)
+    # 確認済みにする: the callout goes, the run stays in the 実行履歴 marked 確認済.
+    page.click("#tab-rules")
+    page.click("#acknowledge-problems")
+    expect(callout).to_have_count(0)
+    expect(page.locator("#rule-notice")).to_contain_text("要確認の実行 1 件を確認済みにしました。")
+    page.click("#tab-runs")
+    expect(rows.first).to_contain_text("確認済")
     with Session(app.engine) as s:
         assert s.execute(select(Order.status_id).where(Order.number == number)).scalar_one() == SHIPPED

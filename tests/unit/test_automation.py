@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ecweb_core.automation.engine import MAX_DEPTH, drain
-from ecweb_core.automation.history import list_runs, problem_count
+from ecweb_core.automation.history import acknowledge_problems, list_runs, open_problem_count, problem_count
 from ecweb_core.automation.rules import DUPLICATE, create_rule, delete_rule, list_rules, move_rule, set_enabled
 from ecweb_core.demo import generate
 from ecweb_core.errors import FormError
@@ -321,6 +321,14 @@ def test_a_cycle_of_rules_ends_and_is_reported(engine: Engine) -> None:
         shown = list_runs(conn, page=1, page_size=20, problems_only=True)
         assert [r.outcome for r in shown] == ["循環を検出"] and "循環" in shown[0].message
         assert conn.execute(select(OrderEvent.id).where(OrderEvent.processed_at.is_(None))).first() is None
+    # The operator acknowledges it: the callout's count drops, the 実行履歴 keeps the run, marked 確認済.
+    with engine.begin() as conn:
+        assert open_problem_count(conn) == 1
+        assert acknowledge_problems(conn) == 1
+    with engine.begin() as conn:
+        assert open_problem_count(conn) == 0 and problem_count(conn) == 1
+        assert [r.acknowledged for r in list_runs(conn, page=1, page_size=20, problems_only=True)] == [True]
+        assert acknowledge_problems(conn) == 0
 
 
 def test_each_rule_runs_once_per_order_and_origin_but_again_for_a_new_change(engine: Engine) -> None:
