@@ -131,9 +131,10 @@ def _already_done(conn: Connection, job_id: int, order_ids: list[int]) -> set[in
     if not order_ids:
         return set()
     t = JobTarget.__table__.c
-    q = select(t.order_id, t.outcome).where(t.job_id == job_id, t.order_id.between(min(order_ids), max(order_ids)))
+    span = t.order_id.between(min(order_ids), max(order_ids))
+    q = select(t.order_id).where(t.job_id == job_id, span, t.outcome.is_not(None))
     wanted = set(order_ids)
-    return {oid for oid, outcome in conn.execute(q) if outcome is not None and oid in wanted}
+    return {oid for oid in conn.execute(q).scalars().all() if oid in wanted}
 
 
 def _append(job_id: int, committed: int, data: bytes) -> int:

@@ -39,8 +39,11 @@ def write_result_csv(conn: Connection, job_id: int) -> Path:
     with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(RESULT_HEADER)
-        for order_id, number, outcome, message in rows:
-            writer.writerow([number or f"(ID {order_id})", OUTCOMES.get(outcome or "", "未処理"), message or ""])
+        for part in rows.partitions():
+            writer.writerows(
+                [number or f"(ID {order_id})", OUTCOMES.get(outcome or "", "未処理"), message or ""]
+                for order_id, number, outcome, message in part
+            )
     os.replace(tmp, final)
     return final
 

@@ -69,7 +69,7 @@ def _pending(conn: Connection, job_id: int, limit: int, after: int = 0) -> list[
         .order_by(t.order_id)
         .limit(limit)
     )
-    return list(conn.execute(q).scalars())
+    return list(conn.execute(q).scalars().all())
 
 
 def _record(conn: Connection, job_id: int, outcomes: dict[int, Outcome]) -> None:
