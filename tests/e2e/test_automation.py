@@ -4,6 +4,7 @@ then a 一括更新 whose change the workers' middleware turns into rule runs, s
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,6 +19,16 @@ from tests.e2e.conftest import RunningApp, login
 
 pytestmark = pytest.mark.e2e
 SHOTS = "/tmp/auto"
+
+
+@pytest.fixture(autouse=True)
+def _no_rules_left(app: RunningApp) -> Iterator[None]:
+    """One app and database serve every e2e test: a rule left enabled here would act on the orders of
+    the tests that follow (the cycle's rules turned another test's 配送完了 back into 発送完了)."""
+    yield
+    with Session(app.engine) as s:
+        s.execute(delete(AutomationRule))
+        s.commit()
 
 
 def _pick(page: Page, selector: str, option: str) -> None:
