@@ -16,33 +16,37 @@ from ecweb_core.jobs.kinds import JOB_KINDS
 from ecweb_core.models import Job
 from ecweb_state.auth import COOKIE
 
+NOT_FOUND = "ファイルが見つかりません。保存期間を過ぎた可能性があります。"
 
-async def job_result(request: Request) -> Response:
-    job_id = int(request.path_params["job_id"])
+
+def _job(request: Request) -> Job | Response:
+    """The job of the URL, for a logged-in operator; otherwise the response to send instead."""
     with session_scope() as s:
         if operator_for_token(s, request.cookies.get(COOKIE, "")) is None:
             return PlainTextResponse("ログインしてください。", status_code=401)
-        job = s.get(Job, job_id)
-        path = result_file(job) if job else None
-    if path is None:
-        return PlainTextResponse("ファイルが見つかりません。保存期間を過ぎた可能性があります。", status_code=404)
-    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"job-{job_id}-result.csv")
+        job = s.get(Job, int(request.path_params["job_id"]))
+    return job if job is not None else PlainTextResponse(NOT_FOUND, status_code=404)
+
+
+async def job_result(request: Request) -> Response:
+    job = _job(request)
+    if isinstance(job, Response):
+        return job
+    if (path := result_file(job)) is None:
+        return PlainTextResponse(NOT_FOUND, status_code=404)
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"job-{job.id}-result.csv")
 
 
 async def job_export(request: Request) -> Response:
     """The file an export job produced (CSV一括出力 …), in the encoding the operator chose."""
-    job_id = int(request.path_params["job_id"])
-    with session_scope() as s:
-        if operator_for_token(s, request.cookies.get(COOKIE, "")) is None:
-            return PlainTextResponse("ログインしてください。", status_code=401)
-        job = s.get(Job, job_id)
-        path = export_file(job) if job else None
-        kind = job.kind if job else ""
-        encoding = json.loads(job.params or "{}").get("encoding", "utf-8") if job else "utf-8"
-    if path is None:
-        return PlainTextResponse("ファイルが見つかりません。保存期間を過ぎた可能性があります。", status_code=404)
+    job = _job(request)
+    if isinstance(job, Response):
+        return job
+    if (path := export_file(job)) is None:
+        return PlainTextResponse(NOT_FOUND, status_code=404)
+    encoding = json.loads(job.params or "{}").get("encoding", "utf-8")
     charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
-    name = f"{JOB_KINDS.get(kind, kind)}_{job_id}{path.suffix}"
+    name = f"{JOB_KINDS.get(job.kind, job.kind)}_{job.id}{path.suffix}"
     return FileResponse(path, media_type=f"text/csv; charset={charset}", filename=name)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb.components.delete_confirm import delete_confirm
 from ecweb.components.form_errors import form_errors
 from ecweb.components.layout import page_frame
 from ecweb_core.csvexport.formats import PURPOSES, UNITS
@@ -125,25 +126,6 @@ def _editor() -> rx.Component:
     )
 
 
-def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("CSVフォーマットの削除"),
-            rx.alert_dialog.description("「", S.delete_name, "」を削除します。よろしいですか?"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("キャンセル", variant="soft", color_scheme="gray")),
-                # A plain button: confirm_delete closes the dialog itself (no racing close event).
-                rx.button("削除する", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete"),
-                justify="end",
-                spacing="2",
-                margin_top="1em",
-            ),
-        ),
-        open=S.delete_id != 0,
-        on_open_change=S.cancel_delete,
-    )
-
-
 def csv_settings_page() -> rx.Component:
     return page_frame(
         "CSV管理",
@@ -174,5 +156,5 @@ def csv_settings_page() -> rx.Component:
             width="100%",
         ),
         _editor(),
-        _delete_dialog(),
+        delete_confirm("CSVフォーマットの削除", S),
     )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb.components.delete_confirm import delete_confirm
 from ecweb.components.form_errors import form_errors
 from ecweb.components.layout import page_frame
 from ecweb_core.mail.templates import TemplateRow
@@ -118,26 +119,6 @@ def _editor() -> rx.Component:
     )
 
 
-def _delete_confirm() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("メールテンプレートの削除"),
-            rx.alert_dialog.description("「", S.delete_name, "」を削除します。よろしいですか?"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("キャンセル", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("削除する", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete")
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
-            ),
-        ),
-        open=S.delete_id != 0,
-        on_open_change=S.cancel_delete,
-    )
-
-
 def mail_templates_page() -> rx.Component:
     return page_frame(
         "メールテンプレート管理",
@@ -162,5 +143,5 @@ def mail_templates_page() -> rx.Component:
             width="100%",
         ),
         _editor(),
-        _delete_confirm(),
+        delete_confirm("メールテンプレートの削除", S),
     )

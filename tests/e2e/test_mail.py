@@ -56,6 +56,11 @@ def test_templates_are_validated_at_save(page: Page, app: RunningApp) -> None:
     expect(page.locator("#template-message")).to_have_text("メールテンプレート「E2Eお知らせ」を保存しました。")
     expect(rows).to_have_count(5)
     _shot(page, "templates")
+    # 削除, with confirmation: the template goes, the message names it.
+    rows.filter(has_text="E2Eお知らせ").get_by_role("button", name="削除").click()
+    page.click("#confirm-delete")
+    expect(page.locator("#template-message")).to_have_text("メールテンプレート「E2Eお知らせ」を削除しました。")
+    expect(rows).to_have_count(4)
 
 
 def test_mail_job_from_grid_to_mailbox(page: Page, app: RunningApp) -> None:
