@@ -11,8 +11,8 @@ from starlette.routing import Route
 
 from ecweb_core.auth import operator_for_token
 from ecweb_core.db import session_scope
+from ecweb_core.jobs.catalog import kind_label
 from ecweb_core.jobs.files import export_file, result_file
-from ecweb_core.jobs.kinds import JOB_KINDS
 from ecweb_core.models import Job
 from ecweb_state.auth import COOKIE
 
@@ -46,7 +46,7 @@ async def job_export(request: Request) -> Response:
         return PlainTextResponse(NOT_FOUND, status_code=404)
     encoding = json.loads(job.params or "{}").get("encoding", "utf-8")
     charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
-    name = f"{JOB_KINDS.get(job.kind, job.kind)}_{job.id}{path.suffix}"
+    name = f"{kind_label(job.kind)}_{job.id}{path.suffix}"
     return FileResponse(path, media_type=f"text/csv; charset={charset}", filename=name)
 
 

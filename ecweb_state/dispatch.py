@@ -7,7 +7,7 @@ from functools import lru_cache
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
-from ecweb_core.jobs.kinds import JOBS_QUEUE, actor_name
+from ecweb_core.jobs.catalog import job_message
 from ecweb_core.settings import load_settings
 
 
@@ -17,10 +17,7 @@ def _broker() -> RedisBroker:
 
 
 def send_job(kind: str, job_id: int) -> None:
-    message = dramatiq.Message(
-        queue_name=JOBS_QUEUE, actor_name=actor_name(kind), args=(job_id,), kwargs={}, options={}
-    )
-    _broker().enqueue(message)
+    _broker().enqueue(dramatiq.Message(**job_message(kind, job_id)))
 
 
 def send_automation_drain() -> None:

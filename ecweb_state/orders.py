@@ -14,7 +14,7 @@ import reflex as rx
 
 from ecweb_core import reference
 from ecweb_core.db import get_engine, session_scope
-from ecweb_core.jobs.kinds import registered_message
+from ecweb_core.jobs.catalog import registered_message
 from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
 from ecweb_core.jobs.runner import mark_failed

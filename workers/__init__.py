@@ -5,5 +5,5 @@ from workers.automation import declare_automation
 from workers.broker import setup_broker
 
 broker = setup_broker()
-actors = declare_actors(broker)
+job_actor = declare_actors(broker)
 automation_drain = declare_automation(broker)

@@ -1,69 +1,58 @@
-"""One actor per job kind, each a thin call into ecweb_core's job runner."""
+"""The job actors: one actor runs every kind of the catalog, a thin call into ecweb_core's runner.
+
+Each kind's retry policy and time limit travel as options of its message (catalog.JobKind), which
+Dramatiq's Retries and TimeLimit middleware read per message. When the retries are used up, Retries
+sends the message to `job_retries_exhausted`, which marks the job 失敗 and says so."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import dramatiq
-from dramatiq.middleware import CurrentMessage
 
 from ecweb_core.db import get_engine
-from ecweb_core.jobs.kinds import JOBS_QUEUE, actor_name
-from ecweb_core.jobs.operations import OPERATIONS, get_operation
+from ecweb_core.jobs.catalog import JOB_ACTOR, JOB_EXHAUSTED_ACTOR, JOBS_QUEUE, queues
 from ecweb_core.jobs.runner import mark_failed, run_job
 from ecweb_core.notes import push_note
 from ecweb_core.settings import load_settings
 
 log = logging.getLogger(__name__)
-MAX_RETRIES = 5
-# A bulk job may legitimately run long; progress is kept per chunk, so a retry resumes.
-TIME_LIMIT_MS = 6 * 60 * 60 * 1000
 
 
-def _notify(note: dict) -> None:  # type: ignore[type-arg]
+def _notify(note: dict[str, Any]) -> None:
     try:
         push_note(load_settings().redis_url, note)
     except Exception:  # noqa: BLE001 - a lost toast must not fail the job; the Job row is the truth
         log.exception("could not queue note %s", note)
 
 
-def execute(job_id: int) -> None:
-    engine = get_engine()
-    try:
-        settings = load_settings()
-        run_job(
-            engine,
-            job_id,
-            notify=_notify,
-            chunk_size=settings.job_chunk_size,
-            pause_s=settings.job_chunk_pause_ms / 1000,
-        )
-    except Exception as exc:
-        message = CurrentMessage.get_current_message()
-        retries = message.options.get("retries", 0) if message else MAX_RETRIES
-        if retries >= (message.options.get("max_retries", MAX_RETRIES) if message else MAX_RETRIES):
-            mark_failed(engine, job_id, f"{type(exc).__name__}: {exc}", notify=_notify)
-            return
-        raise
-
-
-def _make_actor(kind: str, broker: dramatiq.Broker) -> dramatiq.Actor:  # type: ignore[type-arg]
-    def run(job_id: int) -> None:
-        execute(job_id)
-
-    run.__name__ = actor_name(kind)
-    return dramatiq.actor(
-        run,
-        actor_name=actor_name(kind),
-        queue_name=JOBS_QUEUE,
-        max_retries=MAX_RETRIES,
-        min_backoff=1000,
-        max_backoff=30000,
-        time_limit=TIME_LIMIT_MS,
-        broker=broker,
+def run(job_id: int) -> None:
+    """Runs or resumes the job. An exception makes Dramatiq retry the message with backoff."""
+    settings = load_settings()
+    run_job(
+        get_engine(),
+        job_id,
+        notify=_notify,
+        chunk_size=settings.job_chunk_size,
+        pause_s=settings.job_chunk_pause_ms / 1000,
     )
 
 
-def declare_actors(broker: dramatiq.Broker) -> dict[str, dramatiq.Actor]:  # type: ignore[type-arg]
-    get_operation("dunning")  # loads every operation module
-    return {kind: _make_actor(kind, broker) for kind in OPERATIONS}
+def retries_exhausted(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
+    """The job could not run to its end: what its chunks recorded stays, the rest is 未処理."""
+    job_id = int(message["args"][0])
+    trace = str(message.get("options", {}).get("traceback") or "").strip()
+    error = trace.splitlines()[-1] if trace else "リトライの上限に達しました。"
+    mark_failed(get_engine(), job_id, f"{error} ({retry_info.get('retries', 0)} 回再試行しました)", notify=_notify)
+
+
+def declare_actors(broker: dramatiq.Broker) -> dramatiq.Actor:  # type: ignore[type-arg]
+    """Declares the job actor (and the queues of every kind) on the broker; returns the job actor."""
+    actor = dramatiq.actor(run, actor_name=JOB_ACTOR, queue_name=JOBS_QUEUE, broker=broker)
+    dramatiq.actor(
+        retries_exhausted, actor_name=JOB_EXHAUSTED_ACTOR, queue_name=JOBS_QUEUE, max_retries=3, broker=broker
+    )
+    for queue in queues() - {JOBS_QUEUE}:
+        broker.declare_queue(queue)  # a kind on its own queue: this worker consumes it too
+    return actor

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
 from ecweb_core.jobs.bulk_update_params import DATE_FIELDS, parse_bulk_update, to_datetime
-from ecweb_core.jobs.operations import JobContext, Outcome, register_operation
+from ecweb_core.jobs.operations import BaseOperation, JobContext
 from ecweb_core.models import (
     Customer,
     CustomerMemo,
@@ -34,6 +34,7 @@ from ecweb_core.models import (
     SubscriptionMemo,
 )
 from ecweb_core.models.common import utcnow
+from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
 
 ORDERS = Order.__table__
@@ -45,9 +46,7 @@ NP_CODES = ("np", "np_wiz")
 SUBSCRIPTION_KEYS = ("sub_needs_attention", "sub_status", "next_ship_date", "next_delivery_date", "subscription_memo")
 
 
-class BulkUpdate:
-    kind = "bulk_update"
-
+class BulkUpdate(BaseOperation):
     def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
         return parse_bulk_update(form)
 
@@ -264,6 +263,3 @@ def _apply_subscriptions(conn: Connection, ctx: JobContext, in_chunk: ColumnElem
 def _min_delivery_days(conn: Connection) -> int:
     days = conn.execute(select(ShopSettings.min_delivery_days).where(ShopSettings.id == 1)).scalar_one_or_none()
     return int(days if days is not None else 2)
-
-
-BULK_UPDATE = register_operation(BulkUpdate())

@@ -21,9 +21,10 @@ from ecweb_core.csvexport.encoding import ENCODINGS, CharReport
 from ecweb_core.csvexport.export import header_bytes, render_chunk
 from ecweb_core.csvexport.formats import FormatError, FormatSpec, get_format, spec_of
 from ecweb_core.jobs.files import job_dir
-from ecweb_core.jobs.operations import JobContext, Outcome, ParamError, register_operation
+from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
 from ecweb_core.models import Job, JobExport, JobTarget, Order, OrderEvent, ShopSettings
 from ecweb_core.models.common import utcnow
+from ecweb_core.outcomes import Outcome
 from ecweb_core.selection import Selection
 from ecweb_core.sqlutil import in_ids
 
@@ -34,9 +35,12 @@ SURVEY_DISABLED = (
 NEEDS_PERSONALIZED = "検索条件に「パーソナライズ」を指定してから実行してください。"
 
 
-class CsvExport:
-    kind = "csv_export"
-    purpose = "order"
+class CsvExport(BaseOperation):
+    """purpose "order": CSV一括出力 with 出荷リスト出力用; "survey": アンケート結果CSV一括出力, only with the
+    1d-color integration and a search that includes パーソナライズ."""
+
+    def __init__(self, purpose: str) -> None:
+        self.purpose = purpose
 
     def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, str] = {}
@@ -48,11 +52,17 @@ class CsvExport:
             errors["encoding"] = "出力する文字コードを選択してください。"
         if errors:
             raise ParamError(errors)
-        shipping = self.kind == "csv_export" and str(form.get("shipping_list", "")).lower() in ("1", "true", "on")
+        shipping = self.purpose == "order" and str(form.get("shipping_list", "")).lower() in ("1", "true", "on")
         return {"format_id": int(raw_id), "encoding": encoding, "shipping_list": shipping}
 
     def prepare(self, session: Session, params: dict[str, Any], selection: Selection) -> dict[str, Any]:
         """At registration, with the database: the format is snapshotted into the job's params."""
+        if self.purpose == "survey":
+            settings = session.get(ShopSettings, 1)
+            if settings is None or not settings.survey_integration_enabled:
+                raise ParamError({"integration": SURVEY_DISABLED})
+            if not selection.filter.personalized:
+                raise ParamError({"selection": NEEDS_PERSONALIZED})
         try:
             fmt = get_format(session, params["format_id"])
         except FormatError as e:
@@ -98,19 +108,6 @@ class CsvExport:
                 fh.truncate(state["bytes"])
             os.replace(part, final)
         conn.execute(update(Job).where(Job.id == ctx.job_id).values(export_path=str(final)))
-
-
-class SurveyCsv(CsvExport):
-    kind = "survey_csv"
-    purpose = "survey"
-
-    def prepare(self, session: Session, params: dict[str, Any], selection: Selection) -> dict[str, Any]:
-        settings = session.get(ShopSettings, 1)
-        if settings is None or not settings.survey_integration_enabled:
-            raise ParamError({"integration": SURVEY_DISABLED})
-        if not selection.filter.personalized:
-            raise ParamError({"selection": NEEDS_PERSONALIZED})
-        return super().prepare(session, params, selection)
 
 
 def _state(conn: Connection, job_id: int) -> dict[str, Any]:
@@ -174,7 +171,3 @@ def mark_shipping_list(conn: Connection, ctx: JobContext, ids: list[int]) -> Non
         .where(in_chunk)
         .values(shipping_list_exported=True, shipping_list_exported_at=now, updated_at=now)
     )
-
-
-CSV_EXPORT = register_operation(CsvExport())
-SURVEY_CSV = register_operation(SurveyCsv())

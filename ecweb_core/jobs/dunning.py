@@ -8,17 +8,16 @@ from typing import Any
 from sqlalchemy import Date, Integer, String, insert, literal, select
 from sqlalchemy.engine import Connection
 
-from ecweb_core.jobs.operations import JobContext, Outcome, ParamError, register_operation
+from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
 from ecweb_core.models import DunningRecord, Order, OrderEvent
 from ecweb_core.models.common import utcnow
+from ecweb_core.outcomes import Outcome
 
 MEMO_MAX = 1000
 NOT_FOUND = "受注が見つかりません。"
 
 
-class Dunning:
-    kind = "dunning"
-
+class Dunning(BaseOperation):
     def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, str] = {}
         raw_due = str(form.get("due_date") or "").strip().replace("/", "-")
@@ -70,6 +69,3 @@ class Dunning:
                 )
             )
         return {i: ("ok", None) if i in existing else ("failed", NOT_FOUND) for i in order_ids}
-
-
-DUNNING = register_operation(Dunning())

@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
-from ecweb_core.jobs.kinds import OUTCOMES
 from ecweb_core.models import Job, JobTarget, Order
 from ecweb_core.models.common import utcnow
+from ecweb_core.outcomes import OUTCOME_LABELS, UNPROCESSED
 from ecweb_core.settings import load_settings
 
 RESULT_HEADER = ["受注番号", "結果", "メッセージ"]
@@ -41,7 +41,7 @@ def write_result_csv(conn: Connection, job_id: int) -> Path:
         writer.writerow(RESULT_HEADER)
         for part in rows.partitions():
             writer.writerows(
-                [number or f"(ID {order_id})", OUTCOMES.get(outcome or "", "未処理"), message or ""]
+                [number or f"(ID {order_id})", OUTCOME_LABELS.get(outcome or "", UNPROCESSED), message or ""]
                 for order_id, number, outcome, message in part
             )
     os.replace(tmp, final)

@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ecweb_core.csvexport.encoding import describe
-from ecweb_core.jobs.kinds import JOB_KINDS, JOB_STATUSES
+from ecweb_core.jobs.catalog import kind_label
 from ecweb_core.models import Job, JobExport, Operator
 from ecweb_core.models.common import fmt_jst
+
+JOB_STATUSES: dict[str, str] = {"registered": "登録済", "running": "実行中", "done": "完了", "failed": "失敗"}
 
 
 @dataclass
@@ -52,7 +54,7 @@ def list_jobs(session: Session, page: int, page_size: int) -> list[JobRow]:
     return [
         JobRow(
             id=j.id,
-            kind=JOB_KINDS.get(j.kind, j.kind),
+            kind=kind_label(j.kind),
             operator=name,
             created_at=fmt_jst(j.created_at),
             started_at=fmt_jst(j.started_at),

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from ecweb_core.jobs.operations import JobContext, Outcome, ParamError, register_operation
+from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
 from ecweb_core.mail.service import MailContent, send_order_mails
 from ecweb_core.mail.templates import check_content, get_template
+from ecweb_core.outcomes import Outcome
 from ecweb_core.selection import Selection
 
 MODES = ("template", "text")
@@ -23,9 +24,7 @@ def _text(form: dict[str, Any], name: str) -> str:
     return str(form.get(name) or "")
 
 
-class MailNotify:
-    kind = "mail"
-
+class MailNotify(BaseOperation):
     def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
         mode = _text(form, "mail_mode") or "template"
         if mode not in MODES:
@@ -61,6 +60,3 @@ class MailNotify:
         p = ctx.params
         content = MailContent(subject=p["subject"], body=p["body"], cc=p.get("cc", ""), bcc=p.get("bcc", ""))
         return send_order_mails(conn, order_ids, content, dedupe_key=f"job:{ctx.job_id}")
-
-
-MAIL = register_operation(MailNotify())

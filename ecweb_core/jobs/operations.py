@@ -1,16 +1,19 @@
-"""What a bulk operation must provide to run as a job, and the registry of those that exist."""
+"""What a bulk operation provides to run as a job. The kinds that exist are listed in catalog.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from ecweb_core.errors import FormError
-
-Outcome = tuple[str, str | None]  # (ok | failed | skipped, message)
+from ecweb_core.outcomes import Outcome
+from ecweb_core.selection import Selection
 
 
 class ParamError(FormError):
@@ -23,13 +26,26 @@ class JobContext:
     operator_id: int
     params: dict[str, Any]
     created_at: datetime | None = None  # the job's registration time: one stamp for all its chunks
+    # What the chunk's outside calls returned (ExternalOperation.call_outside), by order id.
+    effects: Mapping[int, Any] = field(default_factory=dict)
+
+    def with_effects(self, effects: Mapping[int, Any]) -> JobContext:
+        return dataclasses.replace(self, effects=effects)
 
 
 class Operation(Protocol):
-    kind: str
+    """An operation that changes only the database: each chunk is one transaction holding the change
+    and every order's outcome (runner.py)."""
+
+    calls_outside: ClassVar[bool]
 
     def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
         """Validates the form into JSON-safe params, or raises ParamError."""
+        ...
+
+    def prepare(self, session: Session, params: dict[str, Any], selection: Selection) -> dict[str, Any]:
+        """At registration, the checks that need the database or the selection (raises ParamError;
+        nothing is registered); returns the params to store (e.g. a template's content snapshotted)."""
         ...
 
     def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
@@ -37,23 +53,30 @@ class Operation(Protocol):
         An exception fails the chunk, which the runner then retries order by order."""
         ...
 
-    # Optional hooks, looked up with getattr (operations without them need not define them):
-    # prepare(session, params, selection) -> params: at registration, checks needing the database
-    #   or the selection (raises ParamError; nothing is registered);
-    # finish(conn, ctx) -> None: once every target has an outcome, in the transaction that marks the
-    #   job done (an export publishes its file and sets Job.export_path).
+    def finish(self, conn: Connection, ctx: JobContext) -> None:
+        """Once every target has an outcome, in the transaction that marks the job done (an export
+        publishes its file)."""
+        ...
 
 
-OPERATIONS: dict[str, Operation] = {}
+class ExternalOperation(Operation, Protocol):
+    """An operation that calls a service outside the database (SMTP, the payment provider).
+
+    Those calls never run inside a database transaction: the runner first calls `call_outside` with
+    no transaction open (it claims each call in the external-effect ledger, makes it and records its
+    result, effects/ledger.py), then `process` in the chunk's transaction with the results in
+    `ctx.effects`, so the orders' changes and outcomes still commit together."""
+
+    def call_outside(self, engine: Engine, ctx: JobContext, order_ids: list[int]) -> dict[int, Any]: ...
 
 
-def register_operation(op: Operation) -> Operation:
-    OPERATIONS[op.kind] = op
-    return op
+class BaseOperation:
+    """Defaults for the optional parts of an Operation."""
 
+    calls_outside: ClassVar[bool] = False
 
-def get_operation(kind: str) -> Operation:
-    # Imported here so every operation module registers itself before the lookup.
-    from ecweb_core.jobs import bulk_update, csv_export, dunning, mail  # noqa: F401
+    def prepare(self, session: Session, params: dict[str, Any], selection: Selection) -> dict[str, Any]:
+        return params
 
-    return OPERATIONS[kind]
+    def finish(self, conn: Connection, ctx: JobContext) -> None:
+        return None

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Integer, func, insert, literal, select, text, update
 from sqlmodel import Session
 
-from ecweb_core.jobs.kinds import JOB_KINDS
-from ecweb_core.jobs.operations import ParamError, get_operation
+from ecweb_core.jobs.catalog import job_kind
+from ecweb_core.jobs.operations import ParamError
 from ecweb_core.models import Job, JobTarget
 from ecweb_core.selection import Selection
 
@@ -23,12 +23,8 @@ def register_job(session: Session, kind: str, operator_id: int, selection: Selec
     The targets are copied by one INSERT … SELECT from the selection's query, so 「検索結果すべて」
     never passes through Python, and orders that start to match later are not touched.
     """
-    if kind not in JOB_KINDS:
-        raise ParamError({"kind": "処理の種類が正しくありません。"})
-    op = get_operation(kind)
-    params = op.parse_params(form)
-    if (prepare := getattr(op, "prepare", None)) is not None:
-        params = prepare(session, params, selection)
+    op = job_kind(kind).operation
+    params = op.prepare(session, op.parse_params(form), selection)
     if not selection.all_results and not selection.ticked:
         raise ParamError({"selection": NOTHING_SELECTED})
     job = Job(

@@ -13,18 +13,19 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from ecweb_core.jobs.catalog import done_message, failed_message, job_kind
 from ecweb_core.jobs.files import expire_job_files, write_result_csv
-from ecweb_core.jobs.kinds import done_message, failed_message
-from ecweb_core.jobs.operations import JobContext, Outcome, get_operation
+from ecweb_core.jobs.operations import ExternalOperation, JobContext, Operation
 from ecweb_core.models import Job, JobTarget
 from ecweb_core.models.common import utcnow
 from ecweb_core.notes import job_note
+from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
 
 log = logging.getLogger(__name__)
@@ -110,26 +111,32 @@ def _record(conn: Connection, job_id: int, outcomes: dict[int, Outcome]) -> None
     )
 
 
-def _process_chunk(engine: Engine, ctx: JobContext, kind: str, ids: list[int]) -> None:
-    op = get_operation(kind)
+def _process_chunk(engine: Engine, ctx: JobContext, op: Operation, ids: list[int]) -> None:
     try:
-        with engine.begin() as conn:
-            outcomes = op.process(conn, ctx, ids)
-            # _record writes the largest group by id range: every order of the chunk needs its outcome.
-            for order_id in set(ids) - outcomes.keys():
-                outcomes[order_id] = ("failed", "処理結果が記録されませんでした。")
-            _record(conn, ctx.job_id, outcomes)
+        _run(engine, ctx, op, ids)
         return
     except Exception:
         log.exception("job %s: chunk of %d failed, retrying order by order", ctx.job_id, len(ids))
     # One order must not stop the others: isolate the failure, one transaction per order.
     for order_id in ids:
         try:
-            with engine.begin() as conn:
-                _record(conn, ctx.job_id, op.process(conn, ctx, [order_id]))
+            _run(engine, ctx, op, [order_id])
         except Exception as exc:  # noqa: BLE001 - reported per order in the result file
             with engine.begin() as conn:
                 _record(conn, ctx.job_id, {order_id: ("failed", f"処理中にエラーが発生しました: {exc}")})
+
+
+def _run(engine: Engine, ctx: JobContext, op: Operation, ids: list[int]) -> None:
+    """One chunk (or one order of it): the outside calls first, with no transaction open, then the
+    change and every outcome in one transaction."""
+    if op.calls_outside:
+        ctx = ctx.with_effects(cast(ExternalOperation, op).call_outside(engine, ctx, ids))
+    with engine.begin() as conn:
+        outcomes = op.process(conn, ctx, ids)
+        # _record writes the largest group by id range: every order of the chunk needs its outcome.
+        for order_id in set(ids) - outcomes.keys():
+            outcomes[order_id] = ("failed", "処理結果が記録されませんでした。")
+        _record(conn, ctx.job_id, outcomes)
 
 
 def run_job(
@@ -154,6 +161,7 @@ def run_job(
                 attempts=Job.attempts + 1,
             )
         )
+    op = job_kind(job.kind).operation
     ctx = JobContext(
         job_id=job_id, operator_id=job.operator_id, params=json.loads(job.params or "{}"), created_at=job.created_at
     )
@@ -164,7 +172,7 @@ def run_job(
             ids = _pending(conn, job_id, chunk_size, after)
         if not ids:
             break
-        _process_chunk(engine, ctx, job.kind, ids)
+        _process_chunk(engine, ctx, op, ids)
         after = ids[-1]
         chunks += 1
         if pause_s:
@@ -178,8 +186,7 @@ def run_job(
             with engine.connect() as conn:
                 return _summary(conn, job_id)
     with engine.begin() as conn:
-        if (finish := getattr(get_operation(job.kind), "finish", None)) is not None:
-            finish(conn, ctx)
+        op.finish(conn, ctx)
         path = write_result_csv(conn, job_id)
         conn.execute(
             update(Job).where(Job.id == job_id).values(status="done", finished_at=utcnow(), result_path=str(path))

@@ -23,7 +23,7 @@ from ecweb_core.csvexport.encoding import describe
 from ecweb_core.csvexport.export import _build_select
 from ecweb_core.csvexport.formats import save_format
 from ecweb_core.demo import generate
-from ecweb_core.jobs.csv_export import CSV_EXPORT
+from ecweb_core.jobs.catalog import CATALOG
 from ecweb_core.jobs.files import expire_job_files, export_file, job_dir
 from ecweb_core.jobs.listing import list_jobs
 from ecweb_core.jobs.operations import JobContext, ParamError
@@ -331,7 +331,7 @@ def test_a_second_delivery_of_a_done_chunk_appends_nothing(engine: Engine) -> No
         before = s.execute(select(JobExport.bytes_written).where(JobExport.job_id == job.id)).scalar_one()
         ctx = JobContext(job_id=int(job.id or 0), operator_id=op, params=json.loads(job.params))
     with engine.begin() as conn:  # a stale worker handed the same first chunk
-        outcomes = CSV_EXPORT.process(conn, ctx, ids[:10])
+        outcomes = CATALOG["csv_export"].operation.process(conn, ctx, ids[:10])
     assert outcomes == {i: ("ok", None) for i in ids[:10]}
     with Session(engine) as s:
         assert s.execute(select(JobExport.bytes_written).where(JobExport.job_id == job.id)).scalar_one() == before

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from ecweb_core.jobs.catalog import JOB_ACTOR, job_message
 from ecweb_core.jobs.register import register_job
 from ecweb_core.models import DunningRecord, Job, Operator
 from ecweb_core.notes import NOTES_QUEUE
@@ -23,15 +24,15 @@ from workers.actors import declare_actors
 
 
 @pytest.fixture
-def stub(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[StubBroker, dict]]:  # type: ignore[type-arg]
+def stub(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[StubBroker]:
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     broker = StubBroker()
     broker.add_middleware(CurrentMessage())
     broker.emit_after("process_boot")
-    actors = declare_actors(broker)
+    declare_actors(broker)
     worker = dramatiq.Worker(broker, worker_timeout=50)
     worker.start()
-    yield broker, actors
+    yield broker
     worker.stop()
     broker.close()
 
@@ -47,9 +48,9 @@ def _notes(url: str) -> list[dict]:  # type: ignore[type-arg]
 
 
 def test_actor_runs_the_job_and_queues_notes(engine: Engine, env: str, stub) -> None:  # type: ignore[no-untyped-def]
-    broker, actors = stub
+    broker = stub
     job_id = _register(engine, {"memo": "入金確認のお願い"})
-    actors["dunning"].send(job_id)
+    broker.enqueue(dramatiq.Message(**job_message("dunning", job_id)))
     broker.join("jobs", fail_fast=True)
     with Session(engine) as s:
         job = s.get(Job, job_id)
@@ -61,13 +62,15 @@ def test_actor_runs_the_job_and_queues_notes(engine: Engine, env: str, stub) -> 
 
 
 def test_exhausted_retries_mark_the_job_failed_and_say_so(engine: Engine, env: str, stub) -> None:  # type: ignore[no-untyped-def]
-    broker, actors = stub
+    broker = stub
     job_id = _register(engine, {})
     with Session(engine) as s:  # params the runner cannot read: every attempt raises
         s.execute(update(Job).where(Job.id == job_id).values(params="{broken"))
         s.commit()
-    actors["dunning"].send_with_options(args=(job_id,), max_retries=0)
-    broker.join("jobs")
+    message = job_message("dunning", job_id)
+    assert message["actor_name"] == JOB_ACTOR and message["options"]["max_retries"] == 5
+    broker.enqueue(dramatiq.Message(**{**message, "options": {**message["options"], "max_retries": 0}}))
+    broker.join("jobs", fail_fast=False)  # the job message is dead-lettered; its exhausted note is processed
     with Session(engine) as s:
         job = s.get(Job, job_id)
         assert job is not None and job.status == "failed" and "JSONDecodeError" in (job.error or "")

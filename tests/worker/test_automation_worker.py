@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ecweb_core.automation.rules import create_rule, set_enabled
+from ecweb_core.jobs.catalog import job_message
 from ecweb_core.jobs.register import register_job
 from ecweb_core.models import AutomationRun, Operator, Order, OrderEvent
 from ecweb_core.order_edit import edit_order, parse_edit
@@ -27,17 +28,17 @@ from workers.automation import declare_automation
 
 
 @pytest.fixture
-def redis_broker(engine: Engine, env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RedisBroker, dict]]:  # type: ignore[type-arg]
+def redis_broker(engine: Engine, env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisBroker]:
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     broker = RedisBroker(url=env)
     broker.add_middleware(CurrentMessage())
-    actors = declare_actors(broker)
+    declare_actors(broker)
     declare_automation(broker)
     broker.emit_after("process_boot")
     worker = dramatiq.Worker(broker, worker_timeout=50, worker_threads=2)
     worker.start()
     dispatch._broker.cache_clear()
-    yield broker, actors
+    yield broker
     worker.stop()
     broker.close()
     dispatch._broker.cache_clear()
@@ -69,7 +70,7 @@ def _rule(engine: Engine) -> int:
 
 
 def test_middleware_drains_the_events_of_a_bulk_job(engine: Engine, redis_broker) -> None:  # type: ignore[no-untyped-def]
-    broker, actors = redis_broker
+    broker = redis_broker
     _confirm_all(engine)
     rule_id = _rule(engine)
     with Session(engine) as s:
@@ -77,7 +78,7 @@ def test_middleware_drains_the_events_of_a_bulk_job(engine: Engine, redis_broker
         ids = list(s.execute(select(Order.id).order_by(Order.id).limit(30)).scalars())
         sel = Selection(filter=OrderFilter(), ticked=set(ids))
         job_id = register_job(s, "bulk_update", op, sel, {"status_id": str(SHIPPED)}).id  # type: ignore[arg-type]
-    actors["bulk_update"].send(job_id)
+    broker.enqueue(dramatiq.Message(**job_message("bulk_update", job_id)))
     runs = _wait_for_runs(engine, rule_id, len(ids))
     with Session(engine) as s:
         assert sorted(r.order_id for r in runs) == ids and {r.outcome for r in runs} == {"ok"}
@@ -87,7 +88,6 @@ def test_middleware_drains_the_events_of_a_bulk_job(engine: Engine, redis_broker
 
 
 def test_single_edit_sends_automation_drain(engine: Engine, redis_broker) -> None:  # type: ignore[no-untyped-def]
-    broker, _ = redis_broker
     _confirm_all(engine)
     rule_id = _rule(engine)
     with engine.begin() as conn:
