@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from ecweb_core import events
 from ecweb_core.models import (
     Customer,
     DeliveryCompany,
@@ -23,19 +24,6 @@ from ecweb_core.models import (
 from ecweb_core.models.common import fmt_jst
 from ecweb_core.search import labels_of
 from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
-
-EVENT_LABELS = {
-    "created": "受注作成",
-    "status_changed": "対応状況変更",
-    "payment_status_changed": "決済状況変更",
-    "payment_method_changed": "支払方法変更",
-    "shipped_at_set": "発送完了日セット",
-    "delivered_at_set": "配送完了日セット",
-    "tracking_number_set": "配送伝票番号セット",
-    "first_shipment": "初回発送",
-    "shipping_list_exported": "出荷リスト出力済",
-    "dunning": "督促",
-}
 
 
 def _date(d: object) -> str:
@@ -125,7 +113,7 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
             ).scalars()
         ],
         events=[
-            [fmt_jst(e.created_at), EVENT_LABELS.get(e.kind, e.kind), e.value or "", e.source]
+            [fmt_jst(e.created_at), events.LABELS.get(e.kind, e.kind), e.value or "", e.source]
             for e in session.execute(
                 select(OrderEvent).where(OrderEvent.order_id == o.id).order_by(OrderEvent.id.desc()).limit(200)
             ).scalars()

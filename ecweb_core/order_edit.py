@@ -8,16 +8,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ecweb_core import events
 from ecweb_core.errors import FormError
-from ecweb_core.models import Order, OrderEvent, OrderStatus
+from ecweb_core.models import Order, OrderStatus
 from ecweb_core.models.common import jst_midnight, utcnow
 from ecweb_core.statuses import PAYMENT_STATUSES
 
 ORDERS = Order.__table__
-EVENTS_T = OrderEvent.__table__
 
 
 def parse_edit(conn: Connection, form: dict[str, Any]) -> dict[str, Any]:
@@ -51,44 +51,27 @@ def parse_edit(conn: Connection, form: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def edit_order(conn: Connection, order_id: int, changes: dict[str, Any], operator_id: int | None) -> list[str]:
-    """Applies `changes` (from parse_edit) and writes one event per real change; returns their kinds."""
-    row = conn.execute(select(ORDERS).where(ORDERS.c.id == order_id)).first()
-    if row is None:
+def edit_order(conn: Connection, order_id: int, changes: dict[str, Any], operator_id: int | None) -> int:
+    """Applies `changes` (from parse_edit) and writes one event per real change; returns how many."""
+    if conn.execute(select(ORDERS.c.id).where(ORDERS.c.id == order_id)).first() is None:
         raise FormError({"form": "受注が見つかりません。"})
     now = utcnow()
-    events: list[tuple[str, str]] = []
-    if "status_id" in changes and changes["status_id"] != row.status_id:
+    this = ORDERS.c.id == order_id
+    batch = events.EventBatch(events.UI, operator_id, now)
+    if "status_id" in changes:
         name = conn.execute(select(OrderStatus.name).where(OrderStatus.id == changes["status_id"])).scalar_one()
-        events.append(("status_changed", name))
-    if "payment_status" in changes and changes["payment_status"] != row.payment_status:
-        events.append(("payment_status_changed", PAYMENT_STATUSES[changes["payment_status"]]))
-    if "tracking_number" in changes and changes["tracking_number"] != row.tracking_number:
-        events.append(("tracking_number_set", changes["tracking_number"]))
-    for key, kind in (("shipped_at", "shipped_at_set"), ("delivered_at", "delivered_at_set")):
-        if key in changes and changes[key] != row._mapping[key]:
-            events.append((kind, changes[key].date().isoformat()))
-    if "shipped_at" in changes and row.shipped_at is None and not _shipped_before(conn, order_id):
-        events.append(("first_shipment", changes["shipped_at"].date().isoformat()))
-    if events:
-        conn.execute(
-            insert(EVENTS_T),
-            [
-                {
-                    "order_id": order_id,
-                    "kind": k,
-                    "value": v,
-                    "source": "ui",
-                    "operator_id": operator_id,
-                    "created_at": now,
-                }
-                for k, v in events
-            ],
-        )
-    conn.execute(update(ORDERS).where(ORDERS.c.id == order_id).values(**changes, updated_at=now))
-    return [k for k, _ in events]
-
-
-def _shipped_before(conn: Connection, order_id: int) -> bool:
-    e = EVENTS_T.c
-    return bool(conn.execute(select(exists().where(e.order_id == order_id, e.kind == "first_shipment"))).scalar())
+        batch.add(events.STATUS_CHANGED, name, and_(this, ORDERS.c.status_id != changes["status_id"]))
+    if pay := changes.get("payment_status"):
+        batch.add(events.PAYMENT_STATUS_CHANGED, PAYMENT_STATUSES[pay], and_(this, ORDERS.c.payment_status != pay))
+    if tracking := changes.get("tracking_number"):
+        differs = or_(ORDERS.c.tracking_number.is_(None), ORDERS.c.tracking_number != tracking)
+        batch.add(events.TRACKING_NUMBER_SET, tracking, and_(this, differs))
+    for key, kind in (("shipped_at", events.SHIPPED_AT_SET), ("delivered_at", events.DELIVERED_AT_SET)):
+        if key in changes:
+            differs = or_(ORDERS.c[key].is_(None), ORDERS.c[key] != changes[key])
+            batch.add(kind, changes[key].date().isoformat(), and_(this, differs))
+    if "shipped_at" in changes:
+        batch.add(events.FIRST_SHIPMENT, changes["shipped_at"].date().isoformat(), events.first_shipment(this))
+    written = batch.write(conn)
+    conn.execute(update(ORDERS).where(this).values(**changes, updated_at=now))
+    return written

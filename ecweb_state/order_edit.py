@@ -39,12 +39,12 @@ class OrderEditState(OrderDetailState):
             return None
         try:
             with get_engine().begin() as conn:
-                kinds = edit_order(conn, int(raw), parse_edit(conn, form), self._operator_id)
+                written = edit_order(conn, int(raw), parse_edit(conn, form), self._operator_id)
         except FormError as err:
             self.edit_errors, self.edit_notice = list(err.errors.values()), ""
             return None
         self.edit_errors, self.edit_notice = [], "受注を更新しました。"
-        if kinds:
+        if written:
             try:
                 send_automation_drain()
             except Exception:  # noqa: BLE001 - the events wait in the outbox for the next drain

@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, func, insert, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from ecweb_core import events
 from ecweb_core.automation.catalog import ORDER_ATTENTION, SUBSCRIPTION_PARAMS
-from ecweb_core.models import Order, OrderEvent, OrderStatus, Subscription
+from ecweb_core.models import Order, OrderStatus, Subscription
+from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
+from ecweb_core.statuses import SUBSCRIPTION_STATUSES
 
-Outcome = tuple[str, str | None]
 ORDERS = Order.__table__
-EVENTS_T = OrderEvent.__table__
 SUBS = Subscription.__table__
 AUTOMATION_REASON = "自動化設定"
 
@@ -37,12 +38,12 @@ class Ev:
     subscription_id: int | None
 
 
-def change_status(conn: Connection, rule_id: int, param: str, events: list[Ev], now: datetime) -> dict[int, Outcome]:
+def change_status(conn: Connection, rule_id: int, param: str, matched: list[Ev], now: datetime) -> dict[int, Outcome]:
     status_id = int(param)
     name = conn.execute(select(OrderStatus.name).where(OrderStatus.id == status_id)).scalar_one_or_none()
     if name is None:
-        return {e.id: ("failed", "指定された対応状況が存在しません。") for e in events}
-    by_order = {e.order_id: e for e in events}
+        return {e.id: ("failed", "指定された対応状況が存在しません。") for e in matched}
+    by_order = {e.order_id: e for e in matched}
     changing = set(
         conn.execute(
             select(ORDERS.c.id).where(in_ids(conn, ORDERS.c.id, list(by_order)), ORDERS.c.status_id != status_id)
@@ -50,18 +51,8 @@ def change_status(conn: Connection, rule_id: int, param: str, events: list[Ev], 
     )
     if changing:
         # The new events continue the chain of the events that matched: one INSERT … SELECT.
-        e = EVENTS_T.c
-        source = select(
-            e.order_id,
-            literal("status_changed", String),
-            literal(name, String),
-            literal(f"rule:{rule_id}", String),
-            literal(now, e.created_at.type),
-            func.coalesce(e.origin_event_id, e.id),
-            e.depth + 1,
-        ).where(in_ids(conn, e.id, [by_order[oid].id for oid in sorted(changing)]))
-        columns = ["order_id", "kind", "value", "source", "created_at", "origin_event_id", "depth"]
-        conn.execute(insert(EVENTS_T).from_select(columns, source))
+        parents = [by_order[oid].id for oid in sorted(changing)]
+        events.emit_chained(conn, events.STATUS_CHANGED, name, parents, events.rule_source(rule_id), now)
         conn.execute(
             update(ORDERS)
             .where(in_ids(conn, ORDERS.c.id, sorted(changing)))
@@ -71,44 +62,59 @@ def change_status(conn: Connection, rule_id: int, param: str, events: list[Ev], 
         e.id: ("ok", f"対応状況を「{name}」に変更しました。")
         if e.order_id in changing
         else ("skipped", f"対応状況は既に「{name}」です。")
-        for e in events
+        for e in matched
     }
 
 
-def order_attention(conn: Connection, rule_id: int, param: str, events: list[Ev], now: datetime) -> dict[int, Outcome]:
+def order_attention(conn: Connection, rule_id: int, param: str, matched: list[Ev], now: datetime) -> dict[int, Outcome]:
     on = param == "on"
-    ids = sorted({e.order_id for e in events})
+    ids = sorted({e.order_id for e in matched})
     conn.execute(
         update(ORDERS)
         .where(in_ids(conn, ORDERS.c.id, ids))
         .values(needs_attention=on, attention_reason=AUTOMATION_REASON if on else None, updated_at=now)
     )
-    return {e.id: ("ok", ORDER_ATTENTION[param]) for e in events}
+    return {e.id: ("ok", ORDER_ATTENTION[param]) for e in matched}
 
 
 def subscription_status(
-    conn: Connection, rule_id: int, param: str, events: list[Ev], now: datetime
+    conn: Connection, rule_id: int, param: str, matched: list[Ev], now: datetime
 ) -> dict[int, Outcome]:
+    s = SUBS.c
     if param in ("attention_on", "attention_off"):
         on = param == "attention_on"
         values: dict[str, object] = {"needs_attention": on, "attention_reason": AUTOMATION_REASON if on else None}
+        kind, label, differs = (
+            events.SUBSCRIPTION_ATTENTION_CHANGED,
+            "要対応" if on else "解除",
+            s.needs_attention.is_(not on),
+        )
     else:
         values = {"status": param, "status_reason": None if param == "active" else AUTOMATION_REASON}
-    subs = sorted({e.subscription_id for e in events if e.subscription_id is not None})
-    if subs:
-        conn.execute(update(SUBS).where(in_ids(conn, SUBS.c.id, subs)).values(**values))
+        kind, differs = events.SUBSCRIPTION_STATUS_CHANGED, s.status != param
+        label = SUBSCRIPTION_STATUSES[param] + ("" if param == "active" else f"({AUTOMATION_REASON})")
+    by_sub: dict[int, Ev] = {}
+    for e in matched:
+        if e.subscription_id is not None:
+            by_sub.setdefault(e.subscription_id, e)
+    if by_sub:
+        where = in_ids(conn, SUBS.c.id, sorted(by_sub))
+        changing = conn.execute(select(s.id).where(where, differs)).scalars().all()
+        parents = sorted(by_sub[sub_id].id for sub_id in changing)
+        events.emit_chained(conn, kind, label, parents, events.rule_source(rule_id), now)
+        conn.execute(update(SUBS).where(where).values(**values))
     return {
         e.id: ("ok", SUBSCRIPTION_PARAMS[param])
         if e.subscription_id is not None
         else ("skipped", "定期受注に紐づかない受注です。")
-        for e in events
+        for e in matched
     }
 
 
-def send_mail_later(conn: Connection, rule_id: int, param: str, events: list[Ev], now: datetime) -> dict[int, Outcome]:
+def send_mail_later(conn: Connection, rule_id: int, param: str, matched: list[Ev], now: datetime) -> dict[int, Outcome]:
     """Mail is not transactional: the run is recorded as pending here and sent after the batch
     commits (mail.py), with a dedupe key, so a rollback or a retry never sends it twice."""
-    return {e.id: ("pending", "送信待ち") for e in events}
+    return {e.id: ("pending", "送信待ち") for e in matched}
 
 
 ACTION_FUNCS = {

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from ecweb_core import events
 from ecweb_core.models import OrderStatus, PaymentMethod
 from ecweb_core.statuses import (
     CANCELLED,
@@ -26,21 +27,21 @@ Choice = tuple[str, str]  # (value, label)
 class EventKind:
     key: str
     template: str  # the label; {} is the chosen value for events that take one
-    order_event: str  # the OrderEvent.kind it matches
+    order_event: str  # the kind of order event it matches (ecweb_core.events)
     takes_value: bool = False
 
 
 EVENTS: dict[str, EventKind] = {
     e.key: e
     for e in (
-        EventKind("status", "受注の対応状況が「{}」になったとき", "status_changed", True),
-        EventKind("payment_status", "受注の決済状況が「{}」になったとき", "payment_status_changed", True),
-        EventKind("payment_method", "受注の支払い方法が「{}」になったとき", "payment_method_changed", True),
-        EventKind("shipped_at", "受注の発送完了日がセットされたとき", "shipped_at_set"),
-        EventKind("delivered_at", "受注の配送完了日がセットされたとき", "delivered_at_set"),
-        EventKind("tracking_number", "受注の配送伝票番号がセットされたとき", "tracking_number_set"),
-        EventKind("first_shipment", "受注が初めて発送されたとき", "first_shipment"),
-        EventKind("shipping_list", "受注の出荷リストが「出力済み」になったとき", "shipping_list_exported"),
+        EventKind("status", "受注の対応状況が「{}」になったとき", events.STATUS_CHANGED, True),
+        EventKind("payment_status", "受注の決済状況が「{}」になったとき", events.PAYMENT_STATUS_CHANGED, True),
+        EventKind("payment_method", "受注の支払い方法が「{}」になったとき", events.PAYMENT_METHOD_CHANGED, True),
+        EventKind("shipped_at", "受注の発送完了日がセットされたとき", events.SHIPPED_AT_SET),
+        EventKind("delivered_at", "受注の配送完了日がセットされたとき", events.DELIVERED_AT_SET),
+        EventKind("tracking_number", "受注の配送伝票番号がセットされたとき", events.TRACKING_NUMBER_SET),
+        EventKind("first_shipment", "受注が初めて発送されたとき", events.FIRST_SHIPMENT),
+        EventKind("shipping_list", "受注の出荷リストが「出力済み」になったとき", events.SHIPPING_LIST_EXPORTED),
     )
 }
 

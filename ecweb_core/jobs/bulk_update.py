@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, exists, func, insert, literal, not_, or_, select, union_all, update
+from sqlalchemy import Integer, String, and_, exists, func, insert, literal, not_, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
+from ecweb_core import events
 from ecweb_core.jobs.bulk_update_params import DATE_FIELDS, parse_bulk_update, to_datetime
 from ecweb_core.jobs.operations import BaseOperation, JobContext
 from ecweb_core.models import (
@@ -22,7 +23,6 @@ from ecweb_core.models import (
     DeliveryCompany,
     Label,
     Order,
-    OrderEvent,
     OrderItem,
     OrderLabel,
     OrderMemo,
@@ -36,6 +36,7 @@ from ecweb_core.models import (
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
+from ecweb_core.statuses import SUBSCRIPTION_STATUSES
 
 ORDERS = Order.__table__
 CAPTURED_REFUSED = "売上完了の受注は支払方法・配送業者を変更できません。"
@@ -178,44 +179,61 @@ def _item_fee(product_fee: Any, default_fee: int) -> Any:
 
 
 def _write_events(conn: Connection, ctx: JobContext, ok: list[int], now: Any) -> None:
-    """All of the chunk's events in one INSERT … SELECT (a UNION ALL of one SELECT per kind)."""
+    """All of the chunk's events in one INSERT … SELECT, from the values before the change."""
     p = ctx.params
-    e = OrderEvent.__table__
     in_chunk = in_ids(conn, ORDERS.c.id, ok)
-    selects: list[Any] = []
-
-    def emit(kind: str, value: str, condition: ColumnElement[bool]) -> None:
-        selects.append(
-            select(
-                ORDERS.c.id,
-                literal(kind, String),
-                literal(value, String),
-                literal(f"job:{ctx.job_id}", String),
-                literal(ctx.operator_id, Integer),
-                literal(now, e.c.created_at.type),
-            ).where(in_chunk, condition)
-        )
-
+    batch = events.EventBatch(events.job_source(ctx.job_id), ctx.operator_id, now)
     if "status_id" in p:
         name = conn.execute(select(OrderStatus.name).where(OrderStatus.id == p["status_id"])).scalar_one()
-        emit("status_changed", name, ORDERS.c.status_id != p["status_id"])
+        batch.add(events.STATUS_CHANGED, name, and_(in_chunk, ORDERS.c.status_id != p["status_id"]))
     if "payment_method_id" in p:
         name = conn.execute(select(PaymentMethod.name).where(PaymentMethod.id == p["payment_method_id"])).scalar_one()
-        emit("payment_method_changed", name, ORDERS.c.payment_method_id != p["payment_method_id"])
+        batch.add(
+            events.PAYMENT_METHOD_CHANGED, name, and_(in_chunk, ORDERS.c.payment_method_id != p["payment_method_id"])
+        )
     dates = p.get("dates", {})
-    for key, kind in (("shipped_at", "shipped_at_set"), ("delivered_at", "delivered_at_set")):
+    for key, kind in (("shipped_at", events.SHIPPED_AT_SET), ("delivered_at", events.DELIVERED_AT_SET)):
         if dates.get(key):
             new = to_datetime(dates[key])
-            emit(kind, dates[key], or_(ORDERS.c[key].is_(None), ORDERS.c[key] != new))
+            batch.add(kind, dates[key], and_(in_chunk, or_(ORDERS.c[key].is_(None), ORDERS.c[key] != new)))
     if dates.get("shipped_at"):
-        shipped_before = exists().where(e.c.order_id == ORDERS.c.id, e.c.kind == "first_shipment")
-        emit("first_shipment", dates["shipped_at"], and_(ORDERS.c.shipped_at.is_(None), not_(shipped_before)))
+        batch.add(events.FIRST_SHIPMENT, dates["shipped_at"], events.first_shipment(in_chunk))
     if p.get("shipping_list") == "exported":
-        emit("shipping_list_exported", "出力済", ORDERS.c.shipping_list_exported.is_(False))
-    if selects:
-        columns = ["order_id", "kind", "value", "source", "operator_id", "created_at"]
-        source = selects[0] if len(selects) == 1 else union_all(*selects)
-        conn.execute(insert(e).from_select(columns, source))
+        batch.add(events.SHIPPING_LIST_EXPORTED, "出力済", and_(in_chunk, ORDERS.c.shipping_list_exported.is_(False)))
+    _subscription_events(conn, batch, p, ok)
+    batch.write(conn)
+
+
+def _subscription_events(conn: Connection, batch: events.EventBatch, p: dict[str, Any], ok: list[int]) -> None:
+    """One event per subscription whose value really changes, on the chunk's first order of it."""
+    subs = Subscription.__table__
+    mine = ORDERS.alias("mine")
+    first_of_sub = and_(
+        ORDERS.c.subscription_id.is_not(None),
+        ORDERS.c.id
+        == select(func.min(mine.c.id))
+        .where(mine.c.subscription_id == ORDERS.c.subscription_id, in_ids(conn, mine.c.id, ok))
+        .scalar_subquery(),
+    )
+
+    def changed(*differs: ColumnElement[bool]) -> ColumnElement[bool]:
+        return and_(first_of_sub, exists().where(subs.c.id == ORDERS.c.subscription_id, or_(*differs)))
+
+    if status := p.get("sub_status"):
+        label = SUBSCRIPTION_STATUSES[status["status"]] + (f"({status['reason']})" if status.get("reason") else "")
+        batch.add(events.SUBSCRIPTION_STATUS_CHANGED, label, changed(subs.c.status != status["status"]))
+    if attention := p.get("sub_needs_attention"):
+        on = attention["on"]
+        label = "要対応" + (f"({attention['reason']})" if on and attention.get("reason") else "") if on else "解除"
+        batch.add(events.SUBSCRIPTION_ATTENTION_CHANGED, label, changed(subs.c.needs_attention.is_(not on)))
+    dates = _next_dates(conn, p)
+    if dates:
+        label = " / ".join(f"{_DATE_LABELS[k]} {v.isoformat()}" for k, v in dates.items())
+        batch.add(
+            events.SUBSCRIPTION_DATES_CHANGED,
+            label,
+            changed(*[or_(subs.c[k].is_(None), subs.c[k] != v) for k, v in dates.items()]),
+        )
 
 
 def _insert_memos(conn: Connection, model: Any, key: str, ids: Any, body: str, ctx: JobContext, now: Any) -> None:
@@ -245,19 +263,32 @@ def _apply_subscriptions(conn: Connection, ctx: JobContext, in_chunk: ColumnElem
     if status := p.get("sub_status"):
         values["status"] = status["status"]
         values["status_reason"] = status["reason"] if status["status"] != "active" else None
-    lead = timedelta(days=_min_delivery_days(conn)) if ("next_ship_date" in p or "next_delivery_date" in p) else None
-    if ship := p.get("next_ship_date"):
-        values["next_ship_date"] = date.fromisoformat(ship["date"])
-        if ship["sync"] and lead is not None:  # 次回配送予定日へ同期する
-            values["next_delivery_date"] = values["next_ship_date"] + lead
-    if deliv := p.get("next_delivery_date"):
-        values["next_delivery_date"] = date.fromisoformat(deliv["date"])
-        if deliv["sync"] and lead is not None:  # 次回発送予定日へ同期する
-            values["next_ship_date"] = values["next_delivery_date"] - lead
+    values.update(_next_dates(conn, p))
     if values:
         conn.execute(update(Subscription).where(Subscription.id.in_(subs)).values(**values))
     if memo := p.get("subscription_memo"):
         _insert_memos(conn, SubscriptionMemo, "subscription_id", subs, memo, ctx, now)
+
+
+_DATE_LABELS = {"next_ship_date": "次回発送予定日", "next_delivery_date": "次回配送予定日"}
+
+
+def _next_dates(conn: Connection, p: dict[str, Any]) -> dict[str, date]:
+    """次回発送予定日 / 次回配送予定日 as set, the other one following with 「同期する」
+    (± the shop's 最短お届け日の指定)."""
+    values: dict[str, date] = {}
+    if not ("next_ship_date" in p or "next_delivery_date" in p):
+        return values
+    lead = timedelta(days=_min_delivery_days(conn))
+    if ship := p.get("next_ship_date"):
+        values["next_ship_date"] = date.fromisoformat(ship["date"])
+        if ship["sync"]:  # 次回配送予定日へ同期する
+            values["next_delivery_date"] = values["next_ship_date"] + lead
+    if deliv := p.get("next_delivery_date"):
+        values["next_delivery_date"] = date.fromisoformat(deliv["date"])
+        if deliv["sync"]:  # 次回発送予定日へ同期する
+            values["next_ship_date"] = values["next_delivery_date"] - lead
+    return values
 
 
 def _min_delivery_days(conn: Connection) -> int:

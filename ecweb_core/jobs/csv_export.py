@@ -13,16 +13,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, String, insert, literal, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from ecweb_core import events
 from ecweb_core.csvexport.encoding import ENCODINGS, CharReport
 from ecweb_core.csvexport.export import header_bytes, render_chunk
 from ecweb_core.csvexport.formats import FormatError, FormatSpec, get_format, spec_of
 from ecweb_core.jobs.files import job_dir
 from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
-from ecweb_core.models import Job, JobExport, JobTarget, Order, OrderEvent, ShopSettings
+from ecweb_core.models import Job, JobExport, JobTarget, Order, ShopSettings
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
 from ecweb_core.selection import Selection
@@ -151,21 +152,10 @@ def _append(job_id: int, committed: int, data: bytes) -> int:
 def mark_shipping_list(conn: Connection, ctx: JobContext, ids: list[int]) -> None:
     """「出荷リスト出力用」: 出力済 + the export time, and the event (as 一括更新 writes it) for the
     orders that become 出力済 now, in the chunk's transaction."""
-    o, e, now = Order.__table__.c, OrderEvent.__table__, utcnow()
+    o, now = Order.__table__.c, utcnow()
     in_chunk = in_ids(conn, o.id, ids)
-    conn.execute(
-        insert(e).from_select(
-            ["order_id", "kind", "value", "source", "operator_id", "created_at"],
-            select(
-                o.id,
-                literal("shipping_list_exported", String),
-                literal("出力済", String),
-                literal(f"job:{ctx.job_id}", String),
-                literal(ctx.operator_id, Integer),
-                literal(now, e.c.created_at.type),
-            ).where(in_chunk, o.shipping_list_exported.is_(False)),
-        )
-    )
+    batch = events.EventBatch(events.job_source(ctx.job_id), ctx.operator_id, now)
+    batch.add(events.SHIPPING_LIST_EXPORTED, "出力済", and_(in_chunk, o.shipping_list_exported.is_(False))).write(conn)
     conn.execute(
         update(Order.__table__)
         .where(in_chunk)

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import Date, Integer, String, insert, literal, select
 from sqlalchemy.engine import Connection
 
+from ecweb_core import events
 from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
-from ecweb_core.models import DunningRecord, Order, OrderEvent
+from ecweb_core.models import DunningRecord, Order
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
+from ecweb_core.sqlutil import in_ids
 
 MEMO_MAX = 1000
 NOT_FOUND = "受注が見つかりません。"
@@ -40,9 +42,8 @@ class Dunning(BaseOperation):
         if existing:
             due = date.fromisoformat(ctx.params["due_date"]) if ctx.params.get("due_date") else None
             now = utcnow()
-            d, e = DunningRecord.__table__, OrderEvent.__table__
-            ids = sorted(existing)
-            # One INSERT … SELECT per table for the whole chunk.
+            d = DunningRecord.__table__
+            in_chunk = in_ids(conn, o.id, sorted(existing))
             conn.execute(
                 insert(d).from_select(
                     ["order_id", "due_date", "memo", "operator_id", "created_at"],
@@ -52,20 +53,9 @@ class Dunning(BaseOperation):
                         literal(ctx.params.get("memo"), String),
                         literal(ctx.operator_id, Integer),
                         literal(now, d.c.created_at.type),
-                    ).where(o.id.in_(ids)),
+                    ).where(in_chunk),
                 )
             )
-            conn.execute(
-                insert(e).from_select(
-                    ["order_id", "kind", "value", "source", "operator_id", "created_at"],
-                    select(
-                        o.id,
-                        literal("dunning", String),
-                        literal(ctx.params.get("due_date") or "", String),
-                        literal(f"job:{ctx.job_id}", String),
-                        literal(ctx.operator_id, Integer),
-                        literal(now, e.c.created_at.type),
-                    ).where(o.id.in_(ids)),
-                )
-            )
+            batch = events.EventBatch(events.job_source(ctx.job_id), ctx.operator_id, now)
+            batch.add(events.DUNNING, ctx.params.get("due_date") or "", in_chunk).write(conn)
         return {i: ("ok", None) if i in existing else ("failed", NOT_FOUND) for i in order_ids}

@@ -291,6 +291,9 @@ def test_subscription_status_action(engine: Engine) -> None:
     with Session(engine) as s:
         sub_order = s.execute(select(Order.id).where(Order.subscription_id.is_not(None))).scalars().first()
         plain = s.execute(select(Order.id).where(Order.subscription_id.is_(None))).scalars().first()
+        sub_id = s.get(Order, sub_order).subscription_id  # type: ignore[union-attr]
+        s.execute(update(Subscription).where(Subscription.id == sub_id).values(status="active"))
+        s.commit()
     _bulk(engine, [sub_order, plain], {"status_id": str(CANCELLED)})  # type: ignore[list-item]
     drain(engine)
     outcomes = {r.order_id: r.outcome for r in _runs(engine, rule)}
@@ -298,6 +301,17 @@ def test_subscription_status_action(engine: Engine) -> None:
     with Session(engine) as s:
         sub = s.get(Subscription, _order(engine, sub_order).subscription_id)  # type: ignore[arg-type]
         assert sub is not None and sub.status == "paused" and sub.status_reason == "自動化設定"
+        # The change is an event of the order's subscription, continuing the rule's chain.
+        status_event = s.execute(
+            select(OrderEvent).where(OrderEvent.order_id == sub_order, OrderEvent.kind == "status_changed")
+        ).scalar_one()
+        sub_event = s.execute(select(OrderEvent).where(OrderEvent.kind == "subscription_status_changed")).scalar_one()
+        assert (sub_event.order_id, sub_event.value, sub_event.source) == (
+            sub_order,
+            "停止(自動化設定)",
+            f"rule:{rule}",
+        )
+        assert (sub_event.origin_event_id, sub_event.depth) == (status_event.id, 1)
 
 
 # ---- cycles and depth -------------------------------------------------------------------------

@@ -290,3 +290,39 @@ def test_customer_and_subscription_memos_once_per_job_across_chunks(engine: Engi
         assert sorted(memos) == sorted(set(memos)) and customer_id in memos
         order_memos = s.execute(select(OrderMemo.order_id).where(OrderMemo.body == "受注ごと")).scalars().all()
         assert sorted(order_memos) == sorted(mine + fillers)
+
+
+def test_subscription_changes_write_one_event_per_subscription(engine: Engine) -> None:
+    """ステータス(定期) / 要対応定期受注 / 次回予定日 write their events once per subscription that really
+    changes — on the job's first order of it, even when its orders fall in several chunks — and a
+    second job setting the same values writes none."""
+    with Session(engine) as s:
+        sub_id, n = s.execute(
+            select(Order.subscription_id, func.count())
+            .where(Order.subscription_id.is_not(None))
+            .group_by(Order.subscription_id)
+            .order_by(func.count().desc(), Order.subscription_id)
+        ).first()  # type: ignore[misc]
+        assert n >= 2
+        s.execute(update(Subscription).where(Subscription.id == sub_id).values(status="active", needs_attention=False))
+        s.commit()
+        mine = _ids(s, Order.subscription_id == sub_id, limit=50)
+        fillers = _ids(s, Order.subscription_id.is_(None), limit=12)
+    form = {"sub_status": "paused", "sub_status_reason": "長期不在", "sub_needs_attention": "yes",
+            "next_delivery_date": "2026-12-10", "order_memo": "定期"}  # fmt: skip
+    job = _run(engine, fillers + mine, form)
+    assert job.failed == 0
+    with Session(engine) as s:
+        rows = s.execute(
+            select(OrderEvent.order_id, OrderEvent.kind, OrderEvent.value, OrderEvent.source).where(
+                OrderEvent.kind.like("subscription_%")
+            )
+        ).all()
+        by_kind = {kind: (order_id, value, source) for order_id, kind, value, source in rows}
+        assert len(rows) == 3, rows
+        assert by_kind["subscription_status_changed"] == (min(mine), "停止(長期不在)", f"job:{job.id}")
+        assert by_kind["subscription_attention_changed"][1] == "要対応"
+        assert by_kind["subscription_dates_changed"][1] == "次回配送予定日 2026-12-10"
+    _run(engine, mine, form)
+    with Session(engine) as s:
+        assert s.execute(select(func.count()).where(OrderEvent.kind.like("subscription_%"))).scalar_one() == 3
