@@ -1,5 +1,5 @@
 """メール一括通知 throughput: N mails to a local aiosmtpd server started by the bench (in its own
-process, counting and discarding), sent by our service (load + render + claim in mail_log + send +
+process, counting and discarding), sent by our service (load + render + claim in the external-effect ledger + send +
 log, 1,000 orders per call like a job chunk), next to raw smtplib sending the same prepared
 messages over one connection. Prints mails/s and the ratio.
 
@@ -62,8 +62,7 @@ def ours(engine: Engine, ids: list[int], url: str) -> float:
         content = content_from_template(conn, system_template_id(conn, "商品発送完了メール") or 0)
     started = time.perf_counter()
     for n in range(0, len(ids), CHUNK):
-        with engine.begin() as conn:
-            out = send_order_mails(conn, ids[n : n + CHUNK], content, "bench", smtp_url=url)
+        out = send_order_mails(engine, ids[n : n + CHUNK], content, "bench", smtp_url=url)
         bad = {k: v for k, v in out.items() if v[0] != "ok"}
         assert not bad, list(bad.items())[:3]
     return time.perf_counter() - started

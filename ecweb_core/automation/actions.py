@@ -111,15 +111,16 @@ def subscription_status(
     }
 
 
-def send_mail_later(conn: Connection, rule_id: int, param: str, matched: list[Ev], now: datetime) -> dict[int, Outcome]:
-    """Mail is not transactional: the run is recorded as pending here and sent after the batch
-    commits (mail.py), with a dedupe key, so a rollback or a retry never sends it twice."""
-    return {e.id: ("pending", "送信待ち") for e in matched}
+def defer(conn: Connection, rule_id: int, param: str, matched: list[Ev], now: datetime) -> dict[int, Outcome]:
+    """An action that calls outside the database (a mail) is not transactional: the run is recorded
+    as pending here and made after the batch commits (deferred.py), through the external-effect
+    ledger, so a rollback or a retry never makes it twice."""
+    return {e.id: ("pending", "実行待ち") for e in matched}
 
 
 ACTION_FUNCS = {
     "change_status": change_status,
     "order_attention": order_attention,
     "subscription_status": subscription_status,
-    "send_mail": send_mail_later,
+    "send_mail": defer,
 }

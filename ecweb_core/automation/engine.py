@@ -17,11 +17,12 @@ from datetime import datetime
 from sqlalchemy import Integer, String, and_, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from ecweb_core.automation.actions import ACTION_FUNCS, Ev, Outcome
+from ecweb_core.automation.actions import ACTION_FUNCS, Ev
 from ecweb_core.automation.catalog import EVENTS
 from ecweb_core.automation.rules import rule_label
 from ecweb_core.models import AutomationRule, AutomationRun, Order, OrderEvent, OrderStatus, PaymentMethod
 from ecweb_core.models.common import utcnow
+from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
 from ecweb_core.statuses import IN_PROGRESS, PAYMENT_STATUSES
 
@@ -217,15 +218,15 @@ def drain_round(engine: Engine, summary: DrainSummary, batch_size: int = BATCH_S
 
 
 def drain(engine: Engine, batch_size: int = BATCH_SIZE, max_rounds: int | None = None) -> DrainSummary:
-    """Drains the outbox to a fixed point (the events rules write are drained too), then sends the
-    mails the runs queued. Safe to call from several workers at once."""
-    from ecweb_core.automation.mail import send_pending_mails
+    """Drains the outbox to a fixed point (the events rules write are drained too), then makes the
+    outside calls (mails) the runs deferred. Safe to call from several workers at once."""
+    from ecweb_core.automation.deferred import run_deferred
 
     summary = DrainSummary()
     while drain_round(engine, summary, batch_size):
         if max_rounds is not None and summary.rounds >= max_rounds:
             break
-    for outcome, n in send_pending_mails(engine).items():
+    for outcome, n in run_deferred(engine).items():
         summary.count(outcome, n)
     if summary.events:
         log.info("automation: %d events in %d rounds, runs %s", summary.events, summary.rounds, summary.runs)

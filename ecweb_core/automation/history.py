@@ -15,8 +15,8 @@ OUTCOMES = {
     "ok": "成功",
     "skipped": "スキップ",
     "failed": "失敗",
-    "pending": "送信待ち",
-    "sending": "送信中",
+    "pending": "実行待ち",  # a mail (or payment) run made after its batch committed
+    "sending": "実行中",
     "retry": "再試行待ち",
     "cycle": "循環を検出",
     "depth_limit": "連鎖上限で停止",

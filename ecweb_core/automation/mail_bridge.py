@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from ecweb_core.mail import service
 from ecweb_core.models import MailTemplate
-
-Outcome = tuple[str, str | None]
+from ecweb_core.outcomes import Outcome
 
 
 def operator_templates(conn: Connection) -> list[tuple[int, str]]:
@@ -18,18 +17,19 @@ def operator_templates(conn: Connection) -> list[tuple[int, str]]:
     return [(i, n) for i, n in rows]
 
 
-def send_rule_mail(conn: Connection, order_id: int, param: str, dedupe_key: str) -> Outcome:
+def send_rule_mail(engine: Engine, order_id: int, param: str, dedupe_key: str) -> Outcome:
     """Sends the rule's template to the order's customer. The mail service claims
-    (dedupe_key, order) before sending: a retry after a success, or after an unknown result,
-    never sends again; a retry after a refused connection does."""
+    (dedupe_key, order) in the ledger before sending: a retry after a success, or after an unknown
+    result, never sends again; a retry after a refused connection does."""
     kind, _, ref = param.partition(":")
-    template_id = service.system_template_id(conn, ref) if kind == "system" else int(ref) if ref.isdigit() else None
-    if template_id is None:
-        return ("failed", f"メールテンプレート「{ref}」が見つかりません。")
-    try:
-        content = service.content_from_template(conn, template_id)
-    except LookupError as exc:
-        return ("failed", str(exc))
-    result = service.send_order_mails(conn, [order_id], content, dedupe_key)
+    with engine.connect() as conn:
+        template_id = service.system_template_id(conn, ref) if kind == "system" else int(ref) if ref.isdigit() else None
+        if template_id is None:
+            return ("failed", f"メールテンプレート「{ref}」が見つかりません。")
+        try:
+            content = service.content_from_template(conn, template_id)
+        except LookupError as exc:
+            return ("failed", str(exc))
+    result = service.send_order_mails(engine, [order_id], content, dedupe_key)
     outcome, message = result.get(order_id, ("failed", "送信結果がありません。"))
     return (outcome, message or None)

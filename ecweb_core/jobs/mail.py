@@ -1,14 +1,15 @@
 """メール一括通知 (SPEC B5): one mail per selected order's customer, from a template or typed in.
 
 The content is snapshotted into the job's params at registration: the job sends what the operator
-saw, even if the template is edited while it runs. Each mail is claimed in mail_log under
-`job:{job_id}`, so a retried job never mails an order twice (mail/service.py)."""
+saw, even if the template is edited while it runs. Each mail is claimed in the external-effect
+ledger under `job:{job_id}`, so a retried job never mails an order twice (mail/service.py); the
+mails go out before the chunk's transaction, never inside it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
@@ -25,6 +26,8 @@ def _text(form: dict[str, Any], name: str) -> str:
 
 
 class MailNotify(BaseOperation):
+    calls_outside = True
+
     def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
         mode = _text(form, "mail_mode") or "template"
         if mode not in MODES:
@@ -56,7 +59,11 @@ class MailNotify(BaseOperation):
             raise ParamError(errors)
         return {**params, "template_name": t.name, **content}
 
-    def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
+    def call_outside(self, engine: Engine, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
         p = ctx.params
         content = MailContent(subject=p["subject"], body=p["body"], cc=p.get("cc", ""), bcc=p.get("bcc", ""))
-        return send_order_mails(conn, order_ids, content, dedupe_key=f"job:{ctx.job_id}")
+        return send_order_mails(engine, order_ids, content, dedupe_key=f"job:{ctx.job_id}")
+
+    def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
+        """Nothing to change in the database: each order's outcome is how its mail went."""
+        return {i: ctx.effects[i] for i in order_ids if i in ctx.effects}

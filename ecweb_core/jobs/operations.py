@@ -64,7 +64,7 @@ class ExternalOperation(Operation, Protocol):
 
     Those calls never run inside a database transaction: the runner first calls `call_outside` with
     no transaction open (it claims each call in the external-effect ledger, makes it and records its
-    result, effects/ledger.py), then `process` in the chunk's transaction with the results in
+    result, ecweb_core/ledger.py), then `process` in the chunk's transaction with the results in
     `ctx.effects`, so the orders' changes and outcomes still commit together."""
 
     def call_outside(self, engine: Engine, ctx: JobContext, order_ids: list[int]) -> dict[int, Any]: ...

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from ecweb_core.models import Customer, DeliveryCompany, Order, OrderItem, OrderStatus, PaymentMethod, ShopSettings
 from ecweb_core.models.common import fmt_jst
@@ -30,7 +31,8 @@ class OrderMail:
     context: dict[str, Any]
 
 
-def shop_name(conn: Connection) -> str:
+def shop_name(conn: Connection | Session) -> str:
+    """The shop's name as mails sign it (a placeholder, the sender's display name)."""
     name = conn.execute(select(ShopSettings.shop_name).order_by(ShopSettings.id).limit(1)).scalar()
     return name or DEFAULT_SHOP_NAME
 

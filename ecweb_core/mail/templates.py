@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from ecweb_core.errors import FormError
 from ecweb_core.mail.addresses import address_error
-from ecweb_core.mail.context import DEFAULT_SHOP_NAME
+from ecweb_core.mail.context import DEFAULT_SHOP_NAME, shop_name
 from ecweb_core.mail.render import validate
-from ecweb_core.models import MailTemplate, ShopSettings
+from ecweb_core.models import MailTemplate
 from ecweb_core.models.common import fmt_jst, utcnow
 
 NAME_MAX = 100
@@ -51,10 +51,6 @@ def list_templates(session: Session) -> list[TemplateRow]:
 def get_template(session: Session, template_id: int) -> TemplateRow | None:
     t = session.get(MailTemplate, template_id)
     return _row(t) if t else None
-
-
-def shop_name(session: Session) -> str:
-    return session.execute(select(ShopSettings.shop_name).limit(1)).scalar() or DEFAULT_SHOP_NAME
 
 
 def check_content(subject: str, body: str, cc: str, bcc: str, shop: str = DEFAULT_SHOP_NAME) -> dict[str, str]:

@@ -5,8 +5,9 @@ from ecweb_core.models.automation import AutomationRule, AutomationRun
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
 from ecweb_core.models.csv_formats import CsvFormat, JobExport
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
+from ecweb_core.models.effects import ExternalEffect
 from ecweb_core.models.jobs import Job, JobTarget
-from ecweb_core.models.mail import CapturedMail, MailLog, MailTemplate
+from ecweb_core.models.mail import CapturedMail, MailTemplate
 from ecweb_core.models.orders import (
     DunningRecord,
     Label,
@@ -30,11 +31,11 @@ __all__ = [
     "CustomerMemo",
     "DeliveryCompany",
     "DunningRecord",
+    "ExternalEffect",
     "Job",
     "JobExport",
     "JobTarget",
     "Label",
-    "MailLog",
     "MailTemplate",
     "Operator",
     "OperatorSession",

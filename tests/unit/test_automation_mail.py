@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from ecweb_core.automation.deferred import MAX_ATTEMPTS, dedupe_key, run_deferred
 from ecweb_core.automation.engine import drain
 from ecweb_core.automation.history import problem_count
-from ecweb_core.automation.mail import MAX_ATTEMPTS, dedupe_key, send_pending_mails
 from ecweb_core.automation.mail_bridge import send_rule_mail
 from ecweb_core.automation.rules import create_rule, set_enabled
 from ecweb_core.demo import generate
@@ -69,8 +69,8 @@ def test_mail_rule_sends_once(engine: Engine, smtp: SmtpServer) -> None:
     assert (run.outcome, run.attempts) == ("ok", 1) and "送信しました" in (run.message or "")
     assert len(smtp.store.mails) == 1 and "発送" in smtp.store.mails[0].subject
     drain(engine)  # nothing new: nothing sent again
-    with engine.begin() as conn:  # even a second send with the run's key is refused by the mail service
-        outcome = send_rule_mail(conn, run.order_id, "system:商品発送完了メール", dedupe_key(run.rule_id, run.event_id))
+    # Even a second send with the run's key is refused by the ledger.
+    outcome = send_rule_mail(engine, run.order_id, "system:商品発送完了メール", dedupe_key(run.rule_id, run.event_id))
     assert outcome[0] == "ok" and "再送しませんでした" in (outcome[1] or "")
     assert len(smtp.store.mails) == 1
 
@@ -84,12 +84,12 @@ def test_smtp_down_is_retried_then_sent_once(engine: Engine, smtp: SmtpServer, m
     assert "SMTPサーバーに接続できません" in (run.message or "")
     with Session(engine) as s:  # the event is drained; the run keeps the mail to send
         assert s.execute(select(OrderEvent.id).where(OrderEvent.processed_at.is_(None))).first() is None
-    assert send_pending_mails(engine) == {}  # not due yet (backoff)
+    assert run_deferred(engine) == {}  # not due yet (backoff)
     monkeypatch.setenv("SMTP_URL", smtp.url)  # the server is back
-    assert send_pending_mails(engine, now=utcnow() + timedelta(minutes=1)) == {"ok": 1}
+    assert run_deferred(engine, now=utcnow() + timedelta(minutes=1)) == {"ok": 1}
     assert (_run(engine).outcome, _run(engine).attempts) == ("ok", 2)
     assert len(smtp.store.mails) == 1
-    assert send_pending_mails(engine, now=utcnow() + timedelta(hours=1)) == {}
+    assert run_deferred(engine, now=utcnow() + timedelta(hours=1)) == {}
 
 
 def test_smtp_down_for_good_is_reported(engine: Engine, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,7 +97,7 @@ def test_smtp_down_for_good_is_reported(engine: Engine, smtp: SmtpServer, monkey
     _ship(engine)
     drain(engine)
     for hours in range(1, MAX_ATTEMPTS):
-        send_pending_mails(engine, now=utcnow() + timedelta(hours=hours))
+        run_deferred(engine, now=utcnow() + timedelta(hours=hours))
     run = _run(engine)
     assert (run.outcome, run.attempts) == ("failed", MAX_ATTEMPTS)
     assert f"{MAX_ATTEMPTS}回試行しましたが送信できませんでした" in (run.message or "")

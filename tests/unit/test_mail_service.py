@@ -7,13 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import Engine
 
+from ecweb_core import ledger
 from ecweb_core.demo import generate
 from ecweb_core.mail.capture import CaptureHandler, MemoryStore
 from ecweb_core.mail.service import MailContent, content_from_template, send_order_mails, system_template_id
-from ecweb_core.models import Customer, MailLog, Order
+from ecweb_core.models import Customer, ExternalEffect, Order
 from tests.conftest import DEMO_NOW
 from tests.dbs import backends, fresh_database
 from tests.mail_server import SmtpServer, free_port, smtp_server
@@ -52,8 +53,7 @@ def _orders(engine: Engine, n: int) -> list[tuple[int, int]]:
 
 
 def _send(engine: Engine, ids: list[int], content: MailContent, key: str, url: str) -> dict:
-    with engine.begin() as conn:
-        return send_order_mails(conn, ids, content, key, smtp_url=url)
+    return send_order_mails(engine, ids, content, key, smtp_url=url)
 
 
 def test_one_mail_per_order_rendered(engine: Engine, smtp: SmtpServer) -> None:
@@ -131,20 +131,19 @@ def test_same_dedupe_key_never_mails_twice(engine: Engine, smtp: SmtpServer) -> 
     other_key = _send(engine, ids[:1], CONTENT, "job:78", smtp.url)
     assert other_key[ids[0]][0] == "ok" and len(smtp.store.mails) == 5
     with engine.connect() as conn:
-        statuses = conn.execute(select(MailLog.status).where(MailLog.dedupe_key == "job:77")).scalars().all()
-    assert sorted(statuses) == ["sent"] * 4
+        e = ExternalEffect
+        states = conn.execute(select(e.state).where(e.kind == "mail", e.dedupe_key == "job:77")).scalars().all()
+    assert sorted(states) == ["succeeded"] * 4
 
 
-def test_claims_survive_the_callers_rollback(engine: Engine, smtp: SmtpServer) -> None:
-    """The caller's transaction fails after sending (a crashed chunk): the retry sends nothing."""
+def test_a_claim_left_requested_is_never_resent(engine: Engine, smtp: SmtpServer) -> None:
+    """The process died between claiming and recording (the mail may have gone out): never resent."""
     smtp.store.clear()
     ids = [o for o, _ in _orders(engine, 2)]
-    with pytest.raises(RuntimeError), engine.begin() as conn:
-        send_order_mails(conn, ids, CONTENT, "job:90", smtp_url=smtp.url)
-        raise RuntimeError("chunk crashed")
+    ledger.claim(engine, "mail", "job:90", [ledger.Intent(ids[0], target="a@example.jp")])
     retry = _send(engine, ids, CONTENT, "job:90", smtp.url)
-    assert all(retry[i][0] == "ok" and "再送しませんでした" in (retry[i][1] or "") for i in ids)
-    assert len(smtp.store.mails) == 2
+    assert retry[ids[0]] == ("failed", "前回の送信結果が不明のため再送しませんでした: a@example.jp")
+    assert retry[ids[1]][0] == "ok" and len(smtp.store.mails) == 1
 
 
 def test_an_unreachable_server_fails_and_a_later_retry_sends(engine: Engine, smtp: SmtpServer) -> None:
@@ -171,18 +170,48 @@ def test_system_templates_exist_and_render(engine: Engine, smtp: SmtpServer) -> 
     assert "発送いたしました" in smtp.store.mails[0].subject
 
 
-def test_caller_that_already_wrote_does_not_deadlock(engine: Engine, smtp: SmtpServer) -> None:
-    """An automation rule changes an order and mails in one transaction: on SQLite the claims then
-    ride on the caller's transaction (one writer), on PostgreSQL on their own; both dedupe."""
-    smtp.store.clear()
-    (a, _), = _orders(engine, 1)  # fmt: skip
-    with engine.begin() as conn:
-        conn.execute(update(Order).where(Order.id == a).values(tracking_number="TN-1"))
-        out = send_order_mails(conn, [a], CONTENT, "rule:5:event:1", smtp_url=smtp.url)
-    assert out[a][0] == "ok"
-    again = _send(engine, [a], CONTENT, "rule:5:event:1", smtp.url)
-    assert again[a][0] == "ok" and "再送しませんでした" in (again[a][1] or "")
-    assert len(smtp.store.mails) == 1
+class _WritesWhileReceiving(CaptureHandler):
+    """While a mail is on the wire, checks that the sender holds no database transaction: another
+    connection writes (SQLite allows one writer) and no session of ours is idle in a transaction."""
+
+    def __init__(self, store: MemoryStore, engine: Engine) -> None:
+        super().__init__(store)
+        self.engine = engine
+        self.seen: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        sqlite = self.engine.dialect.name == "sqlite"
+        probe = create_engine(self.engine.url, connect_args={"timeout": 1} if sqlite else {})
+        try:
+            with probe.begin() as conn:
+                conn.execute(update(Order).where(Order.id == -1).values(tracking_number="probe"))
+                if conn.dialect.name == "postgresql":
+                    idle = conn.execute(
+                        text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                             " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")
+                    ).scalar_one()  # fmt: skip
+                    assert idle == 0, idle
+            self.seen.append("free")
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            self.seen.append(f"locked: {exc}")
+        finally:
+            probe.dispose()
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_no_database_transaction_is_open_while_mails_go_out(engine: Engine) -> None:
+    store = MemoryStore()
+    handler = _WritesWhileReceiving(store, engine)
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        (a, _), (b, _) = _orders(engine, 2)
+        out = _send(engine, [a, b], CONTENT, "job:96", f"smtp://127.0.0.1:{port}")
+        assert out[a][0] == out[b][0] == "ok", out
+        assert handler.seen == ["free", "free"]
+    finally:
+        controller.stop()
 
 
 def test_preview_is_the_first_selected_orders_mail(engine: Engine) -> None:

@@ -56,3 +56,12 @@ def test_jobs_package_has_no_import_circle() -> None:
             if isinstance(node, ast.ImportFrom) and node.module
         }
         assert not imported & {"ecweb_core.jobs.catalog", "ecweb_core.jobs.register", "ecweb_core.jobs.runner"}, path
+
+
+def test_outside_calls_go_through_the_ledger() -> None:
+    """SMTP is spoken only by the mail service (and its transport), which claims every mail in the
+    external-effect ledger before sending."""
+    speakers = sorted(path for path, text in _sources().items() if re.search(r"^import smtplib|sendmail\(", text, re.M))
+    assert speakers == ["ecweb_core/mail/service.py", "ecweb_core/mail/smtp.py"]
+    service = (ROOT / "ecweb_core/mail/service.py").read_text(encoding="utf-8")
+    assert "ledger.claim(" in service and "ledger.record(" in service
