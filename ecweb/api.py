@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
@@ -11,8 +9,7 @@ from starlette.routing import Route
 
 from ecweb_core.auth import operator_for_token
 from ecweb_core.db import session_scope
-from ecweb_core.jobs.catalog import kind_label
-from ecweb_core.jobs.files import export_file, result_file
+from ecweb_core.jobs.downloads import Download, export_download, result_download
 from ecweb_core.models import Job
 from ecweb_state.auth import COOKIE
 
@@ -28,26 +25,24 @@ def _job(request: Request) -> Job | Response:
     return job if job is not None else PlainTextResponse(NOT_FOUND, status_code=404)
 
 
+def _send(download: Download | None) -> Response:
+    if download is None:
+        return PlainTextResponse(NOT_FOUND, status_code=404)
+    return FileResponse(download.path, media_type=download.media_type, filename=download.file_name)
+
+
 async def job_result(request: Request) -> Response:
     job = _job(request)
-    if isinstance(job, Response):
-        return job
-    if (path := result_file(job)) is None:
-        return PlainTextResponse(NOT_FOUND, status_code=404)
-    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"job-{job.id}-result.csv")
+    return job if isinstance(job, Response) else _send(result_download(job))
 
 
 async def job_export(request: Request) -> Response:
-    """The file an export job produced (CSV一括出力 …), in the encoding the operator chose."""
+    """The file an export job produced (CSV一括出力 …), in its own media type."""
     job = _job(request)
     if isinstance(job, Response):
         return job
-    if (path := export_file(job)) is None:
-        return PlainTextResponse(NOT_FOUND, status_code=404)
-    encoding = json.loads(job.params or "{}").get("encoding", "utf-8")
-    charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
-    name = f"{kind_label(job.kind)}_{job.id}{path.suffix}"
-    return FileResponse(path, media_type=f"text/csv; charset={charset}", filename=name)
+    with session_scope() as s:
+        return _send(export_download(s, job))
 
 
 api = Starlette(

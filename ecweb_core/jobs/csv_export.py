@@ -1,19 +1,13 @@
 """CSV一括出力 (SPEC B2) and アンケート結果CSV一括出力 (SPEC B7) as job operations.
 
-Each chunk appends its rows to `export.csv.part` in the job's folder. The committed length of that
-file lives in `job_exports.bytes_written`, updated in the chunk's transaction: a chunk first cuts the
-file back to that length, so a chunk redone after a crash or a failed commit never duplicates rows.
-`finish` (called by the runner once every target has an outcome) renames the file complete.
-"""
+Each chunk's rows are rendered by the database (csvexport/export.py) and appended to the job's
+export file (jobs/export_file.py: committed length, crash cut-back, publish on finish)."""
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -21,15 +15,14 @@ from ecweb_core import events
 from ecweb_core.csvexport.encoding import ENCODINGS, CharReport
 from ecweb_core.csvexport.export import header_bytes, render_chunk
 from ecweb_core.csvexport.formats import FormatError, FormatSpec, get_format, spec_of
-from ecweb_core.jobs.files import job_dir
+from ecweb_core.jobs import export_file
 from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
-from ecweb_core.models import Job, JobExport, JobTarget, Order, ShopSettings
+from ecweb_core.models import Order, ShopSettings
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
 from ecweb_core.selection import Selection
 from ecweb_core.sqlutil import in_ids
 
-PART, FINAL = "export.csv.part", "export.csv"
 SURVEY_DISABLED = (
     "アンケート結果CSV一括出力は、外部連携サービスアカウント管理で1d-colorとの連携を有効にすると利用できます。"
 )
@@ -74,79 +67,31 @@ class CsvExport(BaseOperation):
 
     def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
         spec, encoding = FormatSpec.from_params(ctx.params), ctx.params["encoding"]
-        state = _state(conn, ctx.job_id)  # locks the job's file state on PostgreSQL
+        state = export_file.lock(conn, ctx.job_id, _file(encoding))
         # A second delivery of the same job that waited on that lock must not append these orders again.
-        done = _already_done(conn, ctx.job_id, order_ids)
+        done = export_file.already_recorded(conn, ctx.job_id, order_ids)
         chunk = render_chunk(conn, spec, encoding, [i for i in order_ids if i not in done])
-        head = header_bytes(spec, encoding) if state["bytes"] == 0 else b""
-        written = _append(ctx.job_id, state["bytes"], head + chunk.data)
+        head = header_bytes(spec, encoding) if state.empty else b""
         report = CharReport()
-        report.merge(state["report"])  # earlier chunks first: they hold each character's first order
+        report.merge(state.report)  # earlier chunks first: they hold each character's first order
         report.merge(chunk.report.chars)
-        conn.execute(
-            update(JobExport)
-            .where(JobExport.job_id == ctx.job_id)
-            .values(
-                bytes_written=written,
-                rows_written=JobExport.rows_written + chunk.rows,
-                report=json.dumps(report.chars, ensure_ascii=False),
-            )
-        )
+        export_file.append(conn, state, head + chunk.data, chunk.rows, report.chars)
         if ctx.params.get("shipping_list") and chunk.exported:
             mark_shipping_list(conn, ctx, chunk.exported)
         return {**{i: ("ok", None) for i in done}, **chunk.outcomes}
 
     def finish(self, conn: Connection, ctx: JobContext) -> None:
-        """Every target has its outcome: cut the file to its committed length and publish it."""
-        state = _state(conn, ctx.job_id)
-        folder = job_dir(ctx.job_id)
-        part, final = folder / PART, folder / FINAL
-        if state["bytes"] == 0:  # no chunk wrote anything (every order vanished): a header-only file
-            spec = FormatSpec.from_params(ctx.params)
-            state["bytes"] = _append(ctx.job_id, 0, header_bytes(spec, ctx.params["encoding"]))
-        if part.exists():
-            with part.open("r+b") as fh:
-                fh.truncate(state["bytes"])
-            os.replace(part, final)
-        conn.execute(update(Job).where(Job.id == ctx.job_id).values(export_path=str(final)))
+        """Every target has its outcome: publish the file (a header-only one when no order was left)."""
+        encoding = ctx.params["encoding"]
+        state = export_file.lock(conn, ctx.job_id, _file(encoding))
+        if state.empty:
+            export_file.append(conn, state, header_bytes(FormatSpec.from_params(ctx.params), encoding), 0)
+        export_file.publish(conn, state)
 
 
-def _state(conn: Connection, job_id: int) -> dict[str, Any]:
-    je = JobExport.__table__.c
-    q = select(je.bytes_written, je.report).where(je.job_id == job_id)
-    if conn.dialect.name == "postgresql":
-        q = q.with_for_update()  # two deliveries of one job never append at once
-    row = conn.execute(q).first()
-    if row is None:
-        conn.execute(insert(JobExport).values(job_id=job_id, bytes_written=0, rows_written=0, report="{}"))
-        return {"bytes": 0, "report": {}}
-    return {"bytes": int(row[0]), "report": json.loads(row[1] or "{}")}
-
-
-def _already_done(conn: Connection, job_id: int, order_ids: list[int]) -> set[int]:
-    """The chunk's orders another delivery recorded meanwhile. A primary-key range scan of the chunk's
-    span: `outcome IS NOT NULL` on the pending index would walk every recorded target (O(N) a chunk)."""
-    if not order_ids:
-        return set()
-    t = JobTarget.__table__.c
-    span = t.order_id.between(min(order_ids), max(order_ids))
-    q = select(t.order_id).where(t.job_id == job_id, span, t.outcome.is_not(None))
-    wanted = set(order_ids)
-    return {oid for oid in conn.execute(q).scalars().all() if oid in wanted}
-
-
-def _append(job_id: int, committed: int, data: bytes) -> int:
-    """Cuts the part file back to what is committed, appends, syncs; returns the new length."""
-    folder = job_dir(job_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    path: Path = folder / PART
-    with path.open("r+b" if path.exists() else "w+b") as fh:
-        fh.truncate(committed)
-        fh.seek(committed)
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-        return committed + len(data)
+def _file(encoding: str) -> export_file.ExportSpec:
+    charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
+    return export_file.ExportSpec("export.csv", f"text/csv; charset={charset}")
 
 
 def mark_shipping_list(conn: Connection, ctx: JobContext, ids: list[int]) -> None:

@@ -3,10 +3,10 @@
 from ecweb_core.models.auth import Operator, OperatorSession
 from ecweb_core.models.automation import AutomationRule, AutomationRun
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
-from ecweb_core.models.csv_formats import CsvFormat, JobExport
+from ecweb_core.models.csv_formats import CsvFormat
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.effects import ExternalEffect
-from ecweb_core.models.jobs import Job, JobTarget
+from ecweb_core.models.jobs import Job, JobExport, JobTarget
 from ecweb_core.models.mail import CapturedMail, MailTemplate
 from ecweb_core.models.orders import (
     DunningRecord,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from ecweb_core.models.common import utcnow
@@ -19,14 +18,3 @@ class CsvFormat(SQLModel, table=True):
     columns: str = "[]"  # JSON: [[column key, header label], ...] in output order
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-
-
-class JobExport(SQLModel, table=True):
-    """The committed state of an export job's file: each chunk truncates the temp file to
-    `bytes_written` before appending, so a chunk retried after a crash never duplicates rows."""
-
-    __tablename__ = "job_exports"
-    job_id: int = Field(foreign_key="jobs.id", primary_key=True)
-    bytes_written: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    rows_written: int = 0
-    report: str = "{}"  # JSON: characters Shift_JIS could not hold -> {to, count, first}

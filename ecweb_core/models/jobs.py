@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from ecweb_core.models.common import utcnow
@@ -47,3 +47,16 @@ class JobTarget(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=16)  # None (pending) | ok | failed | skipped
     message: str | None = Field(default=None, max_length=500)
     processed_at: datetime | None = None
+
+
+class JobExport(SQLModel, table=True):
+    """The file an export job writes (jobs/export_file.py): each chunk cuts the part file back to
+    `bytes_written` before appending, so a chunk redone after a crash never duplicates rows."""
+
+    __tablename__ = "job_exports"
+    job_id: int = Field(foreign_key="jobs.id", primary_key=True)
+    file_name: str = Field(default="export.csv", max_length=100)  # in the job's folder, once published
+    media_type: str = Field(default="text/csv; charset=utf-8", max_length=100)
+    bytes_written: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    rows_written: int = 0
+    report: str = "{}"  # JSON: what the export wants the operator to know (characters Shift_JIS lacks …)

@@ -24,6 +24,7 @@ from ecweb_core.csvexport.export import _build_select
 from ecweb_core.csvexport.formats import save_format
 from ecweb_core.demo import generate
 from ecweb_core.jobs.catalog import CATALOG
+from ecweb_core.jobs.downloads import export_download
 from ecweb_core.jobs.files import expire_job_files, export_file, job_dir
 from ecweb_core.jobs.listing import list_jobs
 from ecweb_core.jobs.operations import JobContext, ParamError
@@ -120,6 +121,10 @@ def test_each_encoding_round_trips(engine: Engine, encoding: str) -> None:
     assert [r[0] for r in rows[1:]] == numbers
     assert b"\r\n" in data  # Excel's line ends
     assert job.succeeded == 20
+    with Session(engine) as s:  # what ジョブ管理's link serves
+        d = export_download(s, job)
+    assert d is not None and d.path.read_bytes() == data and d.file_name == f"CSV一括出力_{job.id}.csv"
+    assert d.media_type == ("text/csv; charset=Shift_JIS" if encoding == "cp932" else "text/csv; charset=utf-8")
 
 
 def test_cp932_unmappable_characters_are_mapped_or_replaced_and_reported(engine: Engine) -> None:
