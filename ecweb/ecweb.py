@@ -18,7 +18,8 @@ from ecweb_state.auth import AuthState
 from ecweb_state.automation import AutomationState
 from ecweb_state.csv_settings import CsvSettingsState
 from ecweb_state.delivery import deliver_notes
-from ecweb_state.integrations import CsvExportState, IntegrationsState
+from ecweb_state.integrations import IntegrationsState
+from ecweb_state.job_forms import CsvExportFormState
 from ecweb_state.jobs import JobsState
 from ecweb_state.mail import MailboxState, MailTemplatesState
 from ecweb_state.order_detail import OrderDetailState
@@ -33,7 +34,9 @@ app = rx.App(stylesheets=["/ecweb.css"], api_transformer=api)
 app.register_lifespan_task(deliver_notes)
 app.add_page(index, route="/", title="ecweb", on_load=AuthState.go_home)
 app.add_page(login_page, route="/login", title="ログイン | ecweb", on_load=AuthState.redirect_if_logged_in)
-app.add_page(orders_page, route="/orders", title="受注管理 | ecweb", on_load=[OrdersState.on_load, CsvExportState.load])
+app.add_page(
+    orders_page, route="/orders", title="受注管理 | ecweb", on_load=[OrdersState.on_load, CsvExportFormState.load]
+)
 app.add_page(order_detail_page, route="/orders/[order_id]", title="受注詳細 | ecweb", on_load=OrderDetailState.on_load)
 app.add_page(jobs_page, route="/jobs", title="ジョブ管理 | ecweb", on_load=JobsState.on_load)
 app.add_page(automation_page, route="/settings/automation", title="自動化設定 | ecweb", on_load=AutomationState.on_load)

@@ -1,11 +1,26 @@
-"""Login (X1): the session token lives in an HttpOnly-less cookie so download routes can check it too."""
+"""Login (X1) and the one guard every protected event handler goes through.
+
+In Reflex every public method of a State class is an event handler a client can call over the
+websocket by name, logged in or not. So, as Reflex's `require_login` pattern but without a
+decorator to forget: every public method of a State that subclasses AuthState is wrapped, when the
+class is created, in a guard that checks the operator's session first; without one the handler does
+nothing and sends the browser to /login. Helpers that are not handlers are `_private`. The handlers
+of AuthState itself (login, logout, the page guards) are the only public ones.
+
+The session token lives in a cookie that the download routes check too (rx.Cookie is written by
+JavaScript, so it cannot be HttpOnly)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
+from reflex.state import EventHandlerSetVar
 
 from ecweb_core import auth as core_auth
 from ecweb_core.db import session_scope
@@ -15,6 +30,44 @@ from ecweb_core.settings import load_settings
 log = logging.getLogger(__name__)
 
 COOKIE = "ecweb_session"
+LOGIN = "/login"
+# A tab re-registers for notifications this often (the registry forgets tabs after a day).
+REGISTER_EVERY_S = 3600
+GUARDED = "__ecweb_guarded__"
+
+
+def _to_login() -> Any:
+    return rx.redirect(LOGIN)
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` runs only for a signed-in operator; otherwise nothing changes and the tab goes to /login."""
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def guarded_async(self: AuthState, *args: Any, **kwargs: Any) -> Any:
+            if not self._signed_in():
+                return _to_login()
+            return await fn(self, *args, **kwargs)
+
+        setattr(guarded_async, GUARDED, True)
+        return guarded_async
+
+    # Generators (sync or async) are returned unstarted: Reflex iterates them after the call.
+    @functools.wraps(fn)
+    def guarded(self: AuthState, *args: Any, **kwargs: Any) -> Any:
+        if not self._signed_in():
+            return _to_login()
+        return fn(self, *args, **kwargs)
+
+    setattr(guarded, GUARDED, True)
+    return guarded
+
+
+class _GuardedSetVar(EventHandlerSetVar):
+    """Reflex gives every State a `setvar` handler (it calls the var's set_ handler): guarded too."""
+
+    setvar = _guard(EventHandlerSetVar.setvar)  # type: ignore[assignment]
 
 
 class AuthState(rx.State):
@@ -22,37 +75,61 @@ class AuthState(rx.State):
     operator_name: str = ""
     login_error: str = ""
     _operator_id: int | None = None
+    _notes_client: str = ""  # the tab registered for notifications, and when
+    _notes_at: float = 0.0
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Before Reflex turns the methods into event handlers (in super().__init_subclass__).
+        for name, value in list(cls.__dict__.items()):
+            if rx.State._item_is_event_handler(name, value) and not getattr(value, GUARDED, False):
+                setattr(cls, name, _guard(value))
+        super().__init_subclass__(**kwargs)
 
     @rx.var
     def is_authenticated(self) -> bool:
         return bool(self.operator_name)
 
-    def _authenticate(self) -> bool:
-        """Re-checks the token against the database; every protected handler calls it first."""
+    def _signed_in(self) -> bool:
+        """Checks the tab's session against the database (a logout elsewhere takes effect at once)
+        and registers the tab for notifications once per connection."""
         with session_scope() as s:
             op = core_auth.operator_for_token(s, self.session_token)
         if op is None:
-            self.operator_name, self._operator_id = "", None
+            if self.operator_name or self._operator_id is not None:
+                self.operator_name, self._operator_id = "", None
             return False
-        self.operator_name, self._operator_id = op.name, op.id
+        if self.operator_name != op.name:
+            self.operator_name = op.name
+        if self._operator_id != op.id:
+            self._operator_id = op.id
+        self._register_for_notes(op.id)
+        return True
+
+    def _register_for_notes(self, operator_id: int) -> None:
+        client, now = self.router.session.client_token, time.time()
+        if client == self._notes_client and now - self._notes_at < REGISTER_EVERY_S:
+            return
         try:
-            register_client(load_settings().redis_url, op.id, self.router.session.client_token, time.time())
+            register_client(load_settings().redis_url, operator_id, client, now)
         except Exception:  # noqa: BLE001 - without Redis the app still works, only without live notes
             log.warning("could not register the client for notifications", exc_info=True)
-        return True
+            return
+        self._notes_client, self._notes_at = client, now
+
+    # ---- the public handlers: the only ones a tab without a session may call ----------------------
 
     @rx.event
     def require_login(self):  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return rx.redirect("/login")
+        if not self._signed_in():
+            return _to_login()
 
     @rx.event
     def go_home(self):  # type: ignore[no-untyped-def]
-        return rx.redirect("/orders" if self._authenticate() else "/login")
+        return rx.redirect("/orders" if self._signed_in() else LOGIN)
 
     @rx.event
     def redirect_if_logged_in(self):  # type: ignore[no-untyped-def]
-        if self.session_token and self._authenticate():
+        if self.session_token and self._signed_in():
             return rx.redirect("/orders")
 
     @rx.event
@@ -69,7 +146,7 @@ class AuthState(rx.State):
             return None
         self.login_error = ""
         self.session_token = token
-        self._authenticate()
+        self._signed_in()
         return rx.redirect("/orders")
 
     @rx.event
@@ -79,4 +156,13 @@ class AuthState(rx.State):
                 core_auth.logout(s, self.session_token)
         self.session_token = ""
         self.operator_name, self._operator_id = "", None
-        return [rx.remove_cookie(COOKIE), rx.redirect("/login")]
+        return [rx.remove_cookie(COOKIE), rx.redirect(LOGIN)]
+
+
+def _create_guarded_setvar(cls: type[AuthState]) -> None:
+    cls.setvar = cls.event_handlers["setvar"] = _GuardedSetVar(state_cls=cls)  # type: ignore[misc]
+
+
+# Every subclass's `setvar` is the guarded one. Set after the class body: Reflex refuses a class
+# that declares a member named like its own methods.
+AuthState._create_setvar = classmethod(_create_guarded_setvar)  # type: ignore[assignment,method-assign]

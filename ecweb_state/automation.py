@@ -39,14 +39,11 @@ class AutomationState(AuthState):
         return max(1, -(-self.runs_total // RUNS_PAGE_SIZE))
 
     @rx.event
-    def on_load(self):  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return rx.redirect("/login")
+    def on_load(self) -> None:
         self.notice, self.form_errors = "", []
         with get_engine().connect() as conn:
             self.event_choices = [list(c) for c in event_options(conn)]
         self._reload()
-        return None
 
     def _reload(self) -> None:
         with get_engine().connect() as conn:
@@ -75,8 +72,6 @@ class AutomationState(AuthState):
 
     @rx.event
     def create(self) -> None:
-        if not self._authenticate():
-            return
         form = {"event": self.event, "action": self.action, "param": self.param}
         try:
             with get_engine().begin() as conn:
@@ -126,8 +121,6 @@ class AutomationState(AuthState):
         self.dragging, self.drop_target = 0, 0
 
     def _change(self, apply) -> None:  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return
         with get_engine().begin() as conn:
             apply(conn)
         self.notice = ""
@@ -138,14 +131,12 @@ class AutomationState(AuthState):
     @rx.event
     def set_tab(self, tab: str) -> None:
         self.tab = tab
-        if self._authenticate():
-            self._reload()
+        self._reload()
 
     @rx.event
     def show_problems(self) -> None:
         self.tab, self.problems_only, self.runs_page = "runs", True, 1
-        if self._authenticate():
-            self._reload()
+        self._reload()
 
     @rx.event
     def acknowledge(self) -> None:
@@ -157,11 +148,9 @@ class AutomationState(AuthState):
     @rx.event
     def set_problems_only(self, value: bool) -> None:
         self.problems_only, self.runs_page = bool(value), 1
-        if self._authenticate():
-            self._reload()
+        self._reload()
 
     @rx.event
     def go_to_runs_page(self, page: int) -> None:
         self.runs_page = int(page)
-        if self._authenticate():
-            self._reload()
+        self._reload()

@@ -45,24 +45,17 @@ class CsvSettingsState(AuthState):
     delete_name: str = ""
 
     @rx.event
-    def on_load(self):  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return rx.redirect("/login")
+    def on_load(self) -> None:
         self.editing, self.message = False, ""
         self._reload()
-        return None
 
     @rx.event
     def new_format(self) -> None:
-        if not self._authenticate():
-            return
         self.edit_id, self.name, self.purpose, self.unit, self.columns = 0, "", "order", "order", []
         self._open_editor()
 
     @rx.event
     def edit_format(self, format_id: int) -> None:
-        if not self._authenticate():
-            return
         with session_scope() as s:
             try:
                 fmt = core.get_format(s, int(format_id))
@@ -75,8 +68,6 @@ class CsvSettingsState(AuthState):
 
     @rx.event
     def copy_format(self, format_id: int) -> None:
-        if not self._authenticate():
-            return
         with session_scope() as s:
             try:
                 copy = core.copy_format(s, int(format_id))
@@ -96,7 +87,7 @@ class CsvSettingsState(AuthState):
 
     @rx.event
     def confirm_delete(self) -> None:
-        if not self._authenticate() or not self.delete_id:
+        if not self.delete_id:
             return
         with session_scope() as s:
             try:
@@ -164,8 +155,6 @@ class CsvSettingsState(AuthState):
 
     @rx.event
     def save(self) -> None:
-        if not self._authenticate():
-            return
         pairs = [(c.key, c.label) for c in self.columns]
         with session_scope() as s:
             try:

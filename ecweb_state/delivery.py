@@ -16,18 +16,17 @@ import reflex as rx
 
 from ecweb_core.notes import CLIENTS_TTL_S, NOTES_QUEUE, clients_key
 from ecweb_core.settings import load_settings
-from ecweb_state.jobs import JobsState
-from ecweb_state.notifications import NotificationState
-from ecweb_state.orders import OrdersState
+from ecweb_state.auth import AuthState
+from ecweb_state.listeners import NOTE_LISTENERS
 
 log = logging.getLogger(__name__)
 
 
 async def _push(app: rx.App, token: str, note: dict[str, Any]) -> None:
-    async with app.modify_state(rx.BaseStateToken(ident=token, cls=NotificationState)) as root:
-        (await root.get_state(NotificationState)).receive(note)
-        (await root.get_state(JobsState)).on_note(note)
-        (await root.get_state(OrdersState)).on_note(note)
+    """Into every state that listens to notes (listeners.py), in one modification of the tab's state."""
+    async with app.modify_state(rx.BaseStateToken(ident=token, cls=AuthState)) as root:
+        for listener in NOTE_LISTENERS:
+            (await root.get_state(listener))._on_note(note)
 
 
 async def deliver_notes(app: rx.App) -> None:

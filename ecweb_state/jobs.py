@@ -9,10 +9,12 @@ import reflex as rx
 from ecweb_core.db import session_scope
 from ecweb_core.jobs.listing import JobRow, count_jobs, list_jobs
 from ecweb_state.auth import AuthState
+from ecweb_state.listeners import listens_to_notes
 
 PAGE_SIZE = 20
 
 
+@listens_to_notes
 class JobsState(AuthState):
     jobs: list[JobRow] = []
     total: int = 0
@@ -24,21 +26,16 @@ class JobsState(AuthState):
         return max(1, -(-self.total // PAGE_SIZE))
 
     @rx.event
-    def on_load(self):  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return rx.redirect("/login")
+    def on_load(self) -> None:
         self._visible = True
         self._reload()
-        return None
 
     @rx.event
     def go_to_page(self, page: int) -> None:
-        if not self._authenticate():
-            return
         self.page = max(1, min(int(page), self.page_count))
         self._reload()
 
-    def on_note(self, note: dict[str, Any]) -> None:
+    def _on_note(self, note: dict[str, Any]) -> None:
         if self._visible:
             self._reload()
 

@@ -21,14 +21,14 @@ from ecweb_core.mail.templates import (
     save_template,
 )
 from ecweb_state.auth import AuthState
-from ecweb_state.orders import OrdersState
+from ecweb_state.job_forms import JobFormState
 
 MAILBOX_PAGE = 50
 
 
-class MailDialogState(OrdersState):
+class MailDialogState(JobFormState):
     """The メール一括通知 form. Its fields are controlled so that テンプレートから引用 can fill them;
-    the form itself is submitted to OrdersState.submit_job like every bulk form."""
+    the job is registered through JobFormState._register like every bulk form's."""
 
     mail_mode: str = "template"  # テンプレートから選択する | 本文を入力する
     template_id: str = ""
@@ -46,8 +46,6 @@ class MailDialogState(OrdersState):
     @rx.event
     def prepare(self) -> None:
         """Runs when the dialog opens: fresh fields and the current templates."""
-        if not self._authenticate():
-            return
         with session_scope() as s:
             self.template_options = [[str(t.id), t.name] for t in list_templates(s)]
         self.mail_mode, self.subject, self.body, self.cc, self.bcc = "template", "", "", "", ""
@@ -73,21 +71,20 @@ class MailDialogState(OrdersState):
 
     @rx.event
     def refresh_preview(self) -> None:
-        if self._authenticate():
-            self._preview()
+        self._preview()
 
     @rx.event
     def quote_template(self) -> None:
         """テンプレートから引用: copies the chosen template into 本文を入力する for editing."""
-        if not self._authenticate() or not self.template_id.isdigit():
+        if not self.template_id.isdigit():
             return
         with session_scope() as s:
             t = get_template(s, int(self.template_id))
         if t is None:
-            self.job_errors = ["選択したメールテンプレートが見つかりません。"]
+            self.errors = ["選択したメールテンプレートが見つかりません。"]
             return
         self.subject, self.body, self.cc, self.bcc = t.subject, t.body, t.cc, t.bcc
-        self.mail_mode, self.job_errors = "text", []
+        self.mail_mode, self.errors = "text", []
         self._preview()
 
     @rx.event
@@ -96,7 +93,7 @@ class MailDialogState(OrdersState):
         operator last typed, chose or quoted (the DOM of controlled inputs may lag behind)."""
         form = {"mail_mode": self.mail_mode, "template_id": self.template_id, "subject": self.subject,
                 "body": self.body, "cc": self.cc, "bcc": self.bcc}  # fmt: skip
-        OrdersState.submit_job.fn(self, form)  # the one registration path of every bulk form
+        self._register("mail", form)
 
     def _content(self) -> MailContent | None:
         if self.mail_mode == "text":
@@ -138,11 +135,8 @@ class MailTemplatesState(AuthState):
     placeholders: list[list[str]] = [list(p) for p in PLACEHOLDER_HELP]
 
     @rx.event
-    def on_load(self):  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return rx.redirect("/login")
+    def on_load(self) -> None:
         self._reload()
-        return None
 
     @rx.event
     def new(self) -> None:
@@ -150,8 +144,6 @@ class MailTemplatesState(AuthState):
 
     @rx.event
     def edit(self, template_id: int) -> None:
-        if not self._authenticate():
-            return
         with session_scope() as s:
             t = get_template(s, int(template_id))
         if t is not None:
@@ -170,8 +162,6 @@ class MailTemplatesState(AuthState):
 
     @rx.event
     def save(self, form_data: dict[str, Any]) -> None:
-        if not self._authenticate():
-            return
         form = {"name": self.name, "subject": self.subject, "body": self.body, "cc": self.cc, "bcc": self.bcc}
         try:
             with session_scope() as s:
@@ -194,7 +184,7 @@ class MailTemplatesState(AuthState):
 
     @rx.event
     def confirm_delete(self) -> None:
-        if not self._authenticate() or not self.delete_id:
+        if not self.delete_id:
             return
         try:
             with session_scope() as s:
@@ -234,22 +224,16 @@ class MailboxState(AuthState):
         return max(1, -(-self.total // MAILBOX_PAGE))
 
     @rx.event
-    def on_load(self):  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return rx.redirect("/login")
+    def on_load(self) -> None:
         self.open_id = 0
         self._reload()
-        return None
 
     @rx.event
     def reload(self) -> None:
-        if self._authenticate():
-            self._reload()
+        self._reload()
 
     @rx.event
     def go_to_page(self, page: int) -> None:
-        if not self._authenticate():
-            return
         self.page = max(1, min(int(page), self.page_count))
         self._reload()
 

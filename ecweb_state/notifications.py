@@ -10,6 +10,7 @@ import reflex as rx
 
 from ecweb_core.models.common import JST
 from ecweb_state.auth import AuthState
+from ecweb_state.listeners import listens_to_notes
 
 SHOWN_EVENTS = {"registered": "info", "done": "success", "failed": "error"}
 KEEP = 30
@@ -24,12 +25,13 @@ class Notice:
     job_id: int
 
 
+@listens_to_notes
 class NotificationState(AuthState):
     notices: list[Notice] = []  # newest first
     unread: int = 0
     popup: list[Notice] = []  # the ones shown at the top right until closed
 
-    def receive(self, note: dict[str, Any]) -> None:
+    def _on_note(self, note: dict[str, Any]) -> None:
         level = SHOWN_EVENTS.get(note.get("event", ""))
         if level is None:
             return

@@ -23,8 +23,6 @@ class OrderDetailState(AuthState):
 
     @rx.event
     def on_load(self):  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return rx.redirect("/login")
         raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
         detail = None
         if raw.isdigit():

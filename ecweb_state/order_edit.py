@@ -32,8 +32,6 @@ class OrderEditState(OrderDetailState):
 
     @rx.event
     def save(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
-        if not self._authenticate():
-            return rx.redirect("/login")
         raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
         if not raw.isdigit():
             return None

@@ -5,23 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.components.job_dialog import job_dialog
-from ecweb_state.orders import (
+from ecweb_core.jobs.bulk_update_params import DATE_FIELDS
+from ecweb_core.reasons import (
     ATTENTION_REASONS,
     BLACKLIST_REASONS,
     CANCEL_REASONS,
-    KEEP,
     STOP_REASONS,
     SUBSCRIPTION_ATTENTION_REASONS,
-    OrdersState,
 )
-
-DATE_FIELDS = [
-    ("scheduled_ship_date", "発送予定日"),
-    ("shipped_at", "発送完了日"),
-    ("scheduled_delivery_date", "配送予定日"),
-    ("delivered_at", "配送完了日"),
-    ("paid_at", "入金日"),
-]
+from ecweb_state.job_forms import KEEP, BulkUpdateFormState
+from ecweb_state.orders import OrdersState
 
 
 def _row(label: str, control: rx.Component) -> rx.Component:
@@ -96,12 +89,12 @@ def _section(title: str) -> rx.Component:
 
 
 def bulk_update_fields() -> rx.Component:
-    s = OrdersState
+    s, f = OrdersState, BulkUpdateFormState
     return rx.vstack(
         _section("受注"),
         _row("支払方法", _select("payment_method_id", s.payment_method_options)),
         _row("配送業者", _select("delivery_company_id", s.delivery_company_options)),
-        *[_date_field(key, label) for key, label in DATE_FIELDS],
+        *[_date_field(key, label) for key, (label, _) in DATE_FIELDS.items()],
         _row("対応状況", _select("status_id", s.status_options)),
         _row("受注メモ", rx.text_area(name="order_memo", id="bu-order_memo", rows="2", width="100%")),
         _row(
@@ -109,11 +102,11 @@ def bulk_update_fields() -> rx.Component:
             _select(
                 "shipping_list",
                 [("unexported", "未出力"), ("exported", "出力済")],
-                on_change=lambda v: s.set_bu_choice("bu_shipping_list", v),
+                on_change=lambda v: f.set_choice("shipping_list", v),
             ),
         ),
         rx.cond(
-            s.bu_shipping_list == "exported",
+            f.shipping_list == "exported",
             _row(
                 "出荷リスト出力日",
                 rx.input(
@@ -131,12 +124,10 @@ def bulk_update_fields() -> rx.Component:
         _section("顧客"),
         _row(
             "ブラックリスト(顧客)",
-            _select(
-                "blacklist", [("yes", "はい"), ("no", "いいえ")], on_change=lambda v: s.set_bu_choice("bu_blacklist", v)
-            ),
+            _select("blacklist", [("yes", "はい"), ("no", "いいえ")], on_change=lambda v: f.set_choice("blacklist", v)),
         ),  # fmt: skip
         rx.cond(
-            s.bu_blacklist == "yes",
+            f.blacklist == "yes",
             _row("ブラックリスト理由(顧客)", _reasons("blacklist_reason", BLACKLIST_REASONS)),
         ),
         _row("顧客メモ", rx.text_area(name="customer_memo", id="bu-customer_memo", rows="2", width="100%")),
@@ -164,11 +155,11 @@ def bulk_update_fields() -> rx.Component:
             _select(
                 "sub_status",
                 [("active", "有効"), ("paused", "停止"), ("cancelled", "キャンセル")],
-                on_change=lambda v: s.set_bu_choice("bu_sub_status", v),
+                on_change=lambda v: f.set_choice("sub_status", v),
             ),
         ),  # fmt: skip
-        rx.cond(s.bu_sub_status == "paused", _row("停止理由", _reasons("sub_status_reason", STOP_REASONS))),
-        rx.cond(s.bu_sub_status == "cancelled", _row("キャンセル理由", _reasons("sub_status_reason", CANCEL_REASONS))),
+        rx.cond(f.sub_status == "paused", _row("停止理由", _reasons("sub_status_reason", STOP_REASONS))),
+        rx.cond(f.sub_status == "cancelled", _row("キャンセル理由", _reasons("sub_status_reason", CANCEL_REASONS))),
         _row("要対応定期受注", _select("sub_needs_attention", [("yes", "要対応にする"), ("no", "要対応を解除する")])),
         _row("要対応理由(定期)", _reasons("sub_attention_reason", SUBSCRIPTION_ATTENTION_REASONS)),
         _row("定期受注メモ", rx.text_area(name="subscription_memo", id="bu-subscription_memo", rows="2", width="100%")),
@@ -186,9 +177,9 @@ def bulk_update_fields() -> rx.Component:
 def bulk_update_dialog() -> rx.Component:
     return job_dialog(
         "bulk_update",
-        "一括更新",
         "選択した受注の項目を上書き・登録・削除します。「変更しない」の項目はそのままです。",
         bulk_update_fields(),
         "この内容で更新する",
         max_width="760px",
+        on_submit=BulkUpdateFormState.submit_bulk_update,
     )

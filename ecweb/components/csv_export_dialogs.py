@@ -6,7 +6,7 @@ import reflex as rx
 
 from ecweb.components.job_dialog import job_dialog
 from ecweb_core.csvexport.encoding import ENCODINGS
-from ecweb_state.integrations import CsvExportState
+from ecweb_state.job_forms import CsvExportFormState as S
 
 
 def _fields(kind: str, formats: rx.Var, with_shipping_list: bool) -> rx.Component:
@@ -53,9 +53,8 @@ def _fields(kind: str, formats: rx.Var, with_shipping_list: bool) -> rx.Componen
 def csv_export_dialog() -> rx.Component:
     return job_dialog(
         "csv_export",
-        "CSV一括出力",
         "選択した受注をCSVフォーマットに従って出力します。CSVはジョブ管理画面からダウンロードできます。",
-        _fields("csv_export", CsvExportState.order_formats, True),
+        _fields("csv_export", S.order_formats, True),
         "この内容で出力する",
     )
 
@@ -63,8 +62,7 @@ def csv_export_dialog() -> rx.Component:
 def survey_csv_dialog() -> rx.Component:
     return job_dialog(
         "survey_csv",
-        "アンケート結果CSV一括出力",
         "選択した受注のアンケート(1d-color)の回答をCSVで出力します。CSVはジョブ管理画面からダウンロードできます。",
-        _fields("survey_csv", CsvExportState.survey_formats, False),
+        _fields("survey_csv", S.survey_formats, False),
         "この内容で出力する",
     )

@@ -10,7 +10,6 @@ from ecweb.components.job_dialog import job_dialog
 def dunning_dialog() -> rx.Component:
     return job_dialog(
         "dunning",
-        "一括督促",
         "選択した受注に督促の支払期限とメモを記録します。顧客には何も送信されません。",
         rx.vstack(
             rx.text("支払期限(任意)", size="2", weight="medium"),

@@ -139,7 +139,6 @@ def mail_dialog() -> rx.Component:
     )
     return job_dialog(
         "mail",
-        "メール一括通知",
         "選択した受注に紐づく顧客へメールを一括で送信します。メール設定が「送信しない」の顧客には送信されません。",
         fields,
         "この内容で送信する",

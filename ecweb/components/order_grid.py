@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ecweb_state.integrations import CsvExportState
-from ecweb_state.orders import BULK_OPERATIONS, GridRow, OrdersState
+from ecweb.components.bulk_actions import BULK_ACTIONS, BulkAction, Planned
+from ecweb_core.jobs.catalog import kind_label
+from ecweb_state.job_forms import JobFormState
+from ecweb_state.orders import GridRow, OrdersState
 
 COLUMNS: list[tuple[str, str, str]] = [  # label, sort key ("" = not sortable), width
     ("受注番号", "number", "120px"),
@@ -73,28 +75,19 @@ def _row(row: GridRow) -> rx.Component:
     )
 
 
-# 処理名 -> job kind, for the operations that exist so far; the others say when they come.
-AVAILABLE = {
-    "一括更新": "bulk_update",
-    "一括督促": "dunning",
-    "CSV一括出力": "csv_export",
-    "メール一括通知": "mail",
-    "アンケート結果CSV一括出力": "survey_csv",
-}
-CSV_KINDS = ("csv_export", "survey_csv")  # their dialogs list the CSV管理 formats, loaded on open
-
-
-def _bulk_button(name: str) -> rx.Component:
-    kind = AVAILABLE.get(name)
-    if kind is None:
+def _bulk_button(action: BulkAction | Planned) -> rx.Component:
+    if isinstance(action, Planned):
         return rx.tooltip(
-            rx.button(name, size="1", variant="outline", disabled=True), content="今後のリリースで利用できます"
+            rx.button(action.label, size="1", variant="outline", disabled=True), content="今後のリリースで利用できます"
         )
-    on_click = [OrdersState.open_job_form(kind)] + ([CsvExportState.load] if kind in CSV_KINDS else [])
-    button = rx.button(name, size="1", variant="outline", on_click=on_click, id=f"open-{kind}")
-    if kind == "survey_csv":  # shown only with the 1d-color integration (SPEC B7)
-        return rx.cond(CsvExportState.survey_enabled, button)
-    return button
+    button = rx.button(
+        kind_label(action.kind),
+        size="1",
+        variant="outline",
+        on_click=[JobFormState.open(action.kind), *action.on_open],
+        id=f"open-{action.kind}",
+    )
+    return rx.cond(action.shown(), button) if action.shown else button
 
 
 def bulk_toolbar() -> rx.Component:
@@ -105,7 +98,7 @@ def bulk_toolbar() -> rx.Component:
             rx.button("選択を解除", size="1", variant="ghost", on_click=OrdersState.clear_selection),
         ),
         rx.spacer(),
-        *[_bulk_button(name) for name in BULK_OPERATIONS],
+        *[_bulk_button(action) for action in BULK_ACTIONS],
         spacing="2",
         align="center",
         wrap="wrap",

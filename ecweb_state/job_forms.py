@@ -1,0 +1,109 @@
+"""The bulk job dialogs of 受注管理: which one is open, its errors, and registering its job on the
+grid's selection (SPEC J1). A dialog whose form needs state of its own has a substate here or in
+its feature's module (MailDialogState in mail.py); all of them register through `_register`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ecweb_core.csvexport.formats import list_formats
+from ecweb_core.db import get_engine, session_scope
+from ecweb_core.integrations import survey_integration_enabled
+from ecweb_core.jobs.catalog import CATALOG, registered_message
+from ecweb_core.jobs.operations import ParamError
+from ecweb_core.jobs.register import register_job
+from ecweb_core.jobs.runner import mark_failed
+from ecweb_core.notes import job_note, push_note
+from ecweb_core.settings import load_settings
+from ecweb_state.dispatch import send_job
+from ecweb_state.orders import ANY, OrdersState
+
+KEEP = "keep"  # a Radix select item cannot be empty: this stands for 「変更しない」 in bulk forms
+NOT_STARTED = "ジョブを開始できませんでした。時間をおいて再度お試しください。"
+
+
+class JobFormState(OrdersState):
+    open_kind: str = ""  # the kind whose dialog is open, "" when none
+    errors: list[str] = []
+
+    @rx.event
+    def open(self, kind: str) -> None:
+        if kind in CATALOG:
+            self.open_kind, self.errors = kind, []
+
+    @rx.event
+    def set_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.open_kind, self.errors = "", []
+
+    @rx.event
+    def submit(self, form_data: dict[str, Any]) -> None:
+        """The open dialog's form, as the browser sent it."""
+        self._register(self.open_kind, normalize(form_data))
+
+    def _register(self, kind: str, form: dict[str, Any]) -> bool:
+        """Registers `kind` on the current selection and hands it to a worker; False (and the
+        errors on the form) when nothing was registered."""
+        operator_id = self._operator_id
+        if operator_id is None:
+            return False
+        try:
+            with session_scope() as s:
+                job_id = int(register_job(s, kind, operator_id, self._selection, form).id or 0)
+        except ParamError as e:
+            self.errors = list(e.errors.values())
+            return False
+        try:
+            # The note first, so 「登録しました」 always comes before 「完了しました」.
+            note = job_note("registered", job_id, operator_id, kind, registered_message(kind))
+            push_note(load_settings().redis_url, note)
+            send_job(kind, job_id)
+        except Exception as exc:  # noqa: BLE001 - Redis down: say so, and do not leave the job 登録済 forever
+            mark_failed(get_engine(), job_id, f"ジョブを開始できませんでした: {exc}")
+            self.errors = [NOT_STARTED]
+            return False
+        self.open_kind, self.errors = "", []
+        return True
+
+
+class BulkUpdateFormState(JobFormState):
+    """一括更新: the choices that decide which dependent fields the form shows."""
+
+    shipping_list: str = KEEP
+    blacklist: str = KEEP
+    sub_status: str = KEEP
+
+    @rx.event
+    def set_choice(self, name: str, value: str) -> None:
+        if name in ("shipping_list", "blacklist", "sub_status"):
+            setattr(self, name, value)
+
+    @rx.event
+    def submit_bulk_update(self, form_data: dict[str, Any]) -> None:
+        if self._register("bulk_update", normalize(form_data)):
+            self.shipping_list = self.blacklist = self.sub_status = KEEP
+
+
+class CsvExportFormState(JobFormState):
+    """CSV一括出力 / アンケート結果CSV一括出力: the CSV管理 formats the dialogs offer, and whether
+    アンケート結果CSV一括出力 is shown at all (the 1d-color integration, SPEC B7)."""
+
+    order_formats: list[list[str]] = []
+    survey_formats: list[list[str]] = []
+    survey_enabled: bool = False
+
+    @rx.event
+    def load(self) -> None:
+        with session_scope() as s:
+            self.order_formats = [[str(f.id), f"{f.name}({f.unit_label})"] for f in list_formats(s, "order")]
+            self.survey_formats = [[str(f.id), f"{f.name}({f.unit_label})"] for f in list_formats(s, "survey")]
+            self.survey_enabled = survey_integration_enabled(s)
+
+
+def normalize(form: dict[str, Any]) -> dict[str, Any]:
+    """「変更しない」 becomes absent; ticked label boxes (label_<id>) become label_ids."""
+    out = {k: v for k, v in form.items() if v not in (KEEP, ANY) and not k.startswith("label_")}
+    out["label_ids"] = [k.removeprefix("label_") for k, v in form.items() if k.startswith("label_") and v]
+    return out
