@@ -44,9 +44,9 @@ from ecweb_core.models import (
     SurveyAnswer,
 )
 from ecweb_core.models.common import fmt_jst
+from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
 
-Outcome = tuple[str, str | None]
 NOT_FOUND = "受注が見つかりません。"
 NO_ITEMS = "受注商品がないため出力していません。"
 NO_SURVEY = "アンケート回答がないため出力していません。"
