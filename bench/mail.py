@@ -1,6 +1,6 @@
 """メール一括通知 throughput: N mails to a local aiosmtpd server started by the bench (in its own
-process, counting and discarding), sent by our service (load + render + claim in the external-effect ledger + send +
-log, 1,000 orders per call like a job chunk), next to raw smtplib sending the same prepared
+process, counting and discarding), sent by our service (load + render + claim in the external-effect
+ledger + send + record, 1,000 orders per call like a job chunk), next to raw smtplib sending the same prepared
 messages over one connection. Prints mails/s and the ratio.
 
     python bench/mail.py --mails 10000 [--postgres URL]
