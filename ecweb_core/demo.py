@@ -30,6 +30,8 @@ from ecweb_core.models import (
     OrderStatus,
     PaymentMethod,
     Product,
+    ProductBundle,
+    ProductPrice,
     ShopSettings,
     Subscription,
     SubscriptionItem,
@@ -69,6 +71,10 @@ PRODUCTS = [
     ("SMP-001", "お試しトライアルセット", 980, 0, 0),
     ("CUS-001", "パーソナライズ美容液 (1d-color)", 6800, None, None),
 ]
+# Subscription prices per delivery count (初回 / 2回目以降 / …) and 同梱品 per delivery: code, from count, price.
+PRODUCT_PRICES = [("SKN-001", 1, 1980), ("SKN-001", 2, 3980), ("SUP-001", 1, 980), ("SUP-001", 2, 3480),
+                  ("SUP-003", 3, 2980)]  # fmt: skip
+PRODUCT_BUNDLES = [("SKN-001", 2, "SMP-001", 1), ("SUP-001", 3, "SUP-004", 1)]  # code, delivery, bundled code, qty
 SURNAMES = [
     ("佐藤", "サトウ"),
     ("鈴木", "スズキ"),
@@ -179,6 +185,15 @@ def ensure_reference_data(conn: Connection) -> None:
         insert(_t(Product)),
         [{"code": c, "name": n, "price": pr, "payment_fee": pf, "shipping_fee": sf} for c, n, pr, pf, sf in PRODUCTS],
     )
+    ids = {r.code: r.id for r in conn.execute(select(_t(Product).c.code, _t(Product).c.id))}
+    conn.execute(
+        insert(_t(ProductPrice)), [{"product_id": ids[c], "from_count": n, "price": p} for c, n, p in PRODUCT_PRICES]
+    )
+    conn.execute(
+        insert(_t(ProductBundle)),
+        [{"product_id": ids[c], "delivery_count": n, "bundled_product_id": ids[b], "quantity": q}
+         for c, n, b, q in PRODUCT_BUNDLES],
+    )  # fmt: skip
     conn.execute(insert(_t(Label)), [{"name": n, "color": c} for n, c in LABELS])
     conn.execute(insert(_t(ShopSettings)), [{"id": 1}])
     if conn.dialect.name == "postgresql":
@@ -266,7 +281,9 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                     "created_at": now,
                 }
             )
-            sub_items.append({"subscription_id": sid, "product_id": rng.choice(products)[0], "quantity": 1})
+            pid, _name, price, _pf, _sf = rng.choice(products)
+            subs[-1]["next_subtotal"] = price
+            sub_items.append({"subscription_id": sid, "product_id": pid, "quantity": 1, "unit_price": price})
             sub_rows.append((sid, cid, mid, comp))
         for chunk in _chunks(iter(subs)):
             conn.execute(insert(_t(Subscription)), chunk)

@@ -7,8 +7,9 @@ gateway and Stripe's idempotency keys do, each call is
   1. claimed: its intent (kind, dedupe key, order) is committed on its own transaction BEFORE the
      call, under a UNIQUE key — a second claimant finds it and does not call;
   2. made, with no database transaction open (the caller's job: ExternalOperation.call_outside);
-  3. recorded: succeeded, failed (nothing happened: a later claim may try again) or unknown (it may
-     have happened: the connection broke mid-call), on its own transaction.
+  3. recorded: succeeded, declined (the provider answered no: nothing happened, and asking again
+     would get the same answer), failed (nothing happened: a later claim may try again) or unknown
+     (it may have happened: the connection broke mid-call), on its own transaction.
 
 A claim still `requested` (the process died mid-call, or another worker is calling right now) or
 `unknown` is never called again. A kind whose provider can be asked what became of a call
@@ -32,7 +33,7 @@ from ecweb_core.models.common import utcnow
 from ecweb_core.sqlutil import in_ids
 
 T = ExternalEffect.__table__
-REQUESTED, SUCCEEDED, FAILED, UNKNOWN = "requested", "succeeded", "failed", "unknown"
+REQUESTED, SUCCEEDED, DECLINED, FAILED, UNKNOWN = "requested", "succeeded", "declined", "failed", "unknown"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Intent:
 class Result:
     """What became of a call."""
 
-    state: str  # SUCCEEDED | FAILED (nothing happened) | UNKNOWN (it may have happened)
+    state: str  # SUCCEEDED | DECLINED (a definite no) | FAILED (nothing happened, may retry) | UNKNOWN
     message: str = ""
     provider_ref: str | None = None
 
@@ -57,7 +58,7 @@ class Result:
 class Earlier:
     """A call claimed before this claim: this caller must not make it."""
 
-    state: str  # SUCCEEDED | REQUESTED | UNKNOWN
+    state: str  # SUCCEEDED | DECLINED | REQUESTED | UNKNOWN
     target: str
     provider_ref: str | None
     error: str | None
@@ -168,9 +169,15 @@ def _reconcile(engine: Engine, c: Claim) -> None:
             conn.execute(
                 update(T)
                 .where(_key(c.kind, c.dedupe_key), T.c.order_id == order_id, T.c.state == e.state)
-                .values(state=answer.state, provider_ref=answer.provider_ref or e.provider_ref, finished_at=utcnow())
+                .values(
+                    state=answer.state,
+                    provider_ref=answer.provider_ref or e.provider_ref,
+                    error=(answer.message or e.error or "")[:1000] or None,
+                    finished_at=utcnow(),
+                )
             )
-        c.earlier[order_id] = Earlier(answer.state, e.target, answer.provider_ref or e.provider_ref, e.error)
+        error = answer.message or e.error
+        c.earlier[order_id] = Earlier(answer.state, e.target, answer.provider_ref or e.provider_ref, error)
 
 
 def _key(kind: str, dedupe_key: str):  # type: ignore[no-untyped-def]

@@ -22,6 +22,9 @@ class Settings:
     job_chunk_pause_ms: int
     smtp_url: str
     mail_from: str
+    payment_provider_url: str
+    payment_timeout_s: float
+    payment_in_flight: int
 
 
 def load_settings() -> Settings:
@@ -44,4 +47,9 @@ def load_settings() -> Settings:
         # Mail (issue 6): `make run` starts a local capture server and exports SMTP_URL.
         smtp_url=os.environ.get("SMTP_URL", "smtp://127.0.0.1:1025"),
         mail_from=os.environ.get("ECWEB_MAIL_FROM", "noreply@ecweb.example"),
+        # Payment (issue 15): `make run` starts the local sandbox provider and exports this.
+        payment_provider_url=os.environ.get("PAYMENT_PROVIDER_URL", "http://127.0.0.1:8765").rstrip("/"),
+        payment_timeout_s=float(os.environ.get("ECWEB_PAYMENT_TIMEOUT_S", "10")),
+        # Provider calls of one chunk in flight at once (a job is not one round trip per order in turn).
+        payment_in_flight=int(os.environ.get("ECWEB_PAYMENT_IN_FLIGHT", "16")),
     )

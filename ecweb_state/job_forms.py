@@ -16,6 +16,7 @@ from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
 from ecweb_core.jobs.runner import mark_failed
 from ecweb_core.notes import job_note, push_note
+from ecweb_core.payments.processes import CANCELS as CANCEL_PROCESSES
 from ecweb_core.settings import load_settings
 from ecweb_state.dispatch import send_job
 from ecweb_state.orders import ANY, OrdersState
@@ -84,6 +85,32 @@ class BulkUpdateFormState(JobFormState):
     def submit_bulk_update(self, form_data: dict[str, Any]) -> None:
         if self._register("bulk_update", normalize(form_data)):
             self.shipping_list = self.blacklist = self.sub_status = KEEP
+
+
+class PaymentFormState(JobFormState):
+    """決済状況一括変更: the chosen process, and for 取消処理 / 強制取消処理 what happens to the orders'
+    定期受注 (the dialog shows those options only then)."""
+
+    process: str = ""
+    sub_action: str = "none"
+
+    @rx.event
+    def set_process(self, value: str) -> None:
+        self.process = value
+        if value not in CANCEL_PROCESSES:
+            self.sub_action = "none"
+
+    @rx.event
+    def set_sub_action(self, value: str) -> None:
+        self.sub_action = value
+
+    @rx.event
+    def submit_payment(self, form_data: dict[str, Any]) -> None:
+        form = {**normalize(form_data), "process": self.process, "sub_action": self.sub_action}
+        if self.sub_action == "none":
+            form.pop("sub_reason", None)
+        if self._register("payment", form):
+            self.process, self.sub_action = "", "none"
 
 
 class CsvExportFormState(JobFormState):

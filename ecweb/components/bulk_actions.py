@@ -17,6 +17,7 @@ from ecweb.components.bulk_update_form import bulk_update_dialog
 from ecweb.components.csv_export_dialogs import csv_export_dialog, survey_csv_dialog
 from ecweb.components.job_forms import dunning_dialog
 from ecweb.components.mail_dialog import mail_dialog
+from ecweb.components.payment_dialog import payment_dialog
 from ecweb_state.job_forms import CsvExportFormState
 
 
@@ -41,7 +42,7 @@ BULK_ACTIONS: list[BulkAction | Planned] = [
     Planned("PDF一括出力"),
     BulkAction("dunning", dunning_dialog),
     BulkAction("mail", mail_dialog),
-    Planned("決済状況一括変更"),
+    BulkAction("payment", payment_dialog),
     # Shown only with the 1d-color integration (SPEC B7).
     BulkAction(
         "survey_csv",

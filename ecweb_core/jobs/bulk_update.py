@@ -36,7 +36,7 @@ from ecweb_core.models import (
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
-from ecweb_core.statuses import SUBSCRIPTION_STATUSES
+from ecweb_core.subscriptions import SubscriptionEvents
 
 ORDERS = Order.__table__
 CAPTURED_REFUSED = "売上完了の受注は支払方法・配送業者を変更できません。"
@@ -205,35 +205,12 @@ def _write_events(conn: Connection, ctx: JobContext, ok: list[int], now: Any) ->
 
 
 def _subscription_events(conn: Connection, batch: events.EventBatch, p: dict[str, Any], ok: list[int]) -> None:
-    """One event per subscription whose value really changes, on the chunk's first order of it."""
-    subs = Subscription.__table__
-    mine = ORDERS.alias("mine")
-    first_of_sub = and_(
-        ORDERS.c.subscription_id.is_not(None),
-        ORDERS.c.id
-        == select(func.min(mine.c.id))
-        .where(mine.c.subscription_id == ORDERS.c.subscription_id, in_ids(conn, mine.c.id, ok))
-        .scalar_subquery(),
-    )
-
-    def changed(*differs: ColumnElement[bool]) -> ColumnElement[bool]:
-        return and_(first_of_sub, exists().where(subs.c.id == ORDERS.c.subscription_id, or_(*differs)))
-
+    sub = SubscriptionEvents(conn, batch, ok)
     if status := p.get("sub_status"):
-        label = SUBSCRIPTION_STATUSES[status["status"]] + (f"({status['reason']})" if status.get("reason") else "")
-        batch.add(events.SUBSCRIPTION_STATUS_CHANGED, label, changed(subs.c.status != status["status"]))
+        sub.status(status["status"], status.get("reason"))
     if attention := p.get("sub_needs_attention"):
-        on = attention["on"]
-        label = "要対応" + (f"({attention['reason']})" if on and attention.get("reason") else "") if on else "解除"
-        batch.add(events.SUBSCRIPTION_ATTENTION_CHANGED, label, changed(subs.c.needs_attention.is_(not on)))
-    dates = _next_dates(conn, p)
-    if dates:
-        label = " / ".join(f"{_DATE_LABELS[k]} {v.isoformat()}" for k, v in dates.items())
-        batch.add(
-            events.SUBSCRIPTION_DATES_CHANGED,
-            label,
-            changed(*[or_(subs.c[k].is_(None), subs.c[k] != v) for k, v in dates.items()]),
-        )
+        sub.attention(attention["on"], attention.get("reason") if attention["on"] else None)
+    sub.dates(_next_dates(conn, p))
 
 
 def _insert_memos(conn: Connection, model: Any, key: str, ids: Any, body: str, ctx: JobContext, now: Any) -> None:
@@ -268,9 +245,6 @@ def _apply_subscriptions(conn: Connection, ctx: JobContext, in_chunk: ColumnElem
         conn.execute(update(Subscription).where(Subscription.id.in_(subs)).values(**values))
     if memo := p.get("subscription_memo"):
         _insert_memos(conn, SubscriptionMemo, "subscription_id", subs, memo, ctx, now)
-
-
-_DATE_LABELS = {"next_ship_date": "次回発送予定日", "next_delivery_date": "次回配送予定日"}
 
 
 def _next_dates(conn: Connection, p: dict[str, Any]) -> dict[str, date]:

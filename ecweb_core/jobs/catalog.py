@@ -15,6 +15,7 @@ from ecweb_core.jobs.csv_export import CsvExport
 from ecweb_core.jobs.dunning import Dunning
 from ecweb_core.jobs.mail import MailNotify
 from ecweb_core.jobs.operations import Operation, ParamError
+from ecweb_core.jobs.payment import PaymentStatusChange
 
 JOBS_QUEUE = "jobs"
 # One Dramatiq actor runs every kind (workers/actors.py); the app sends to it by name.
@@ -56,6 +57,10 @@ CATALOG: dict[str, JobKind] = {
         JobKind("dunning", "一括督促", Dunning()),
         # Mails go out one by one: a chunk takes longer, and an SMTP server down is worth a longer wait.
         JobKind("mail", "メール一括通知", MailNotify(), min_backoff_ms=15_000, max_backoff_ms=10 * 60 * 1000),
+        # A provider down is worth waiting for; the ledger makes every retry call nothing twice.
+        JobKind(
+            "payment", "決済状況一括変更", PaymentStatusChange(), min_backoff_ms=5_000, max_backoff_ms=5 * 60 * 1000
+        ),
         JobKind("survey_csv", "アンケート結果CSV一括出力", CsvExport(purpose="survey")),
     )
 }

@@ -2,7 +2,7 @@
 
 from ecweb_core.models.auth import Operator, OperatorSession
 from ecweb_core.models.automation import AutomationRule, AutomationRun
-from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
+from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product, ProductBundle, ProductPrice
 from ecweb_core.models.csv_formats import CsvFormat
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.effects import ExternalEffect
@@ -48,6 +48,8 @@ __all__ = [
     "PaymentMethod",
     "PointLedger",
     "Product",
+    "ProductBundle",
+    "ProductPrice",
     "ShopSettings",
     "Subscription",
     "SubscriptionItem",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -28,3 +29,26 @@ class Product(SQLModel, table=True):
     price: int
     payment_fee: int | None = None  # a product's own fee wins over the method's
     shipping_fee: int | None = None  # a product's own fee wins over the company's
+
+
+class ProductPrice(SQLModel, table=True):
+    """A subscription's price of a product from its Nth delivery on (初回 = 1, 2回目以降 = 2 …);
+    without a row the product's own price applies."""
+
+    __tablename__ = "product_prices"
+    __table_args__ = (UniqueConstraint("product_id", "from_count", name="uq_product_prices_count"),)
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    from_count: int = 1
+    price: int
+
+
+class ProductBundle(SQLModel, table=True):
+    """同梱品: an item added free to the Nth delivery of a subscription of the product."""
+
+    __tablename__ = "product_bundles"
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    delivery_count: int
+    bundled_product_id: int = Field(foreign_key="products.id")
+    quantity: int = 1

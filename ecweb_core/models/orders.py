@@ -50,8 +50,14 @@ class Order(SQLModel, table=True):
     shipping_list_exported_at: datetime | None = None
     needs_attention: bool = Field(default=False, index=True)
     attention_reason: str | None = Field(default=None, max_length=255)
-    np_transaction_id: str | None = Field(default=None, max_length=64)
+    np_transaction_id: str | None = Field(default=None, max_length=64)  # 受注内NP決済連携情報
     np_transaction_cancelled: bool = False
+    # The provider's transaction this order's 決済状況 refers to, and the method it was made with
+    # (a 支払方法 changed since then needs 再オーソリ処理).
+    payment_ref: str | None = Field(default=None, max_length=64)
+    payment_ref_method: str | None = Field(default=None, max_length=32)
+    # 取消処理 gave back the points used and took back the points granted (once per order).
+    points_reversed_at: datetime | None = None
     subtotal: int = 0
     shipping_fee: int = 0
     payment_fee: int = 0

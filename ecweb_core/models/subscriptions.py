@@ -22,6 +22,7 @@ class Subscription(SQLModel, table=True):
     status: str = Field(default="active", max_length=16, index=True)  # active | paused | cancelled
     status_reason: str | None = Field(default=None, max_length=255)
     delivery_count: int = 0  # 定期回数
+    next_subtotal: int = 0  # the next delivery's items at their price for that delivery count (再計算)
     needs_attention: bool = False
     attention_reason: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
@@ -33,6 +34,8 @@ class SubscriptionItem(SQLModel, table=True):
     subscription_id: int = Field(foreign_key="subscriptions.id", index=True)
     product_id: int = Field(foreign_key="products.id")
     quantity: int = 1
+    unit_price: int = 0  # the price for the next delivery (ProductPrice by delivery count)
+    bundled: bool = False  # a 同梱品 of the next delivery, added by 再計算
 
 
 class SubscriptionMemo(SQLModel, table=True):

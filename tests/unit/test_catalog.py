@@ -50,9 +50,9 @@ def test_an_unknown_kind_is_refused_in_japanese_and_registers_nothing(demo_engin
     with Session(demo_engine) as s:
         op = s.execute(select(Operator.id)).scalars().first()
         with pytest.raises(ParamError) as info:
-            register_job(s, "payment", op, Selection(all_results=True), {})  # type: ignore[arg-type]
+            register_job(s, "refund", op, Selection(all_results=True), {})  # type: ignore[arg-type]
         assert info.value.errors == {"kind": "処理の種類が正しくありません。"}
         assert s.execute(select(func.count()).select_from(Job)).scalar_one() == 0
         assert s.execute(select(func.count()).select_from(JobTarget)).scalar_one() == 0
     with pytest.raises(ParamError):
-        job_message("payment", 1)
+        job_message("refund", 1)
