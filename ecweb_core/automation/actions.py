@@ -112,7 +112,7 @@ def subscription_status(
 
 
 def defer(conn: Connection, rule_id: int, param: str, matched: list[Ev], now: datetime) -> dict[int, Outcome]:
-    """An action that calls outside the database (a mail) is not transactional: the run is recorded
+    """An action that calls outside the database (a mail, a payment) is not transactional: the run is recorded
     as pending here and made after the batch commits (deferred.py), through the external-effect
     ledger, so a rollback or a retry never makes it twice."""
     return {e.id: ("pending", "実行待ち") for e in matched}
@@ -123,4 +123,5 @@ ACTION_FUNCS = {
     "order_attention": order_attention,
     "subscription_status": subscription_status,
     "send_mail": defer,
+    "payment": defer,
 }

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ecweb_core import events
 from ecweb_core.models import OrderStatus, PaymentMethod
+from ecweb_core.payments.processes import RULE_LABELS
 from ecweb_core.statuses import (
     CANCELLED,
     CONFIRMED,
@@ -50,7 +51,7 @@ EVENT_STATUSES = (CONFIRMED, SHIPPED, DELIVERED, CANCELLED, RETURNED, UNKNOWN)
 
 ACTIONS: dict[str, str] = {
     "send_mail": "メールを送信する",
-    # 決済処理を実行する arrives with the payment issue; the engine refuses what it cannot run.
+    "payment": "決済処理を実行する",
     "change_status": "対応状況を変更する",
     "order_attention": "受注の要対応ステータスを変更する",
     "subscription_status": "定期受注のステータスを変更する",
@@ -86,6 +87,8 @@ def action_params(conn: Connection, action: str) -> list[Choice]:
     """③ パラメーター: the choices follow the ② アクション."""
     if action == "send_mail":
         return [(f"system:{n}", n) for n in SYSTEM_MAILS] + _operator_templates(conn)
+    if action == "payment":
+        return list(RULE_LABELS.items())
     if action == "change_status":
         rows = conn.execute(select(OrderStatus.id, OrderStatus.name).order_by(OrderStatus.position, OrderStatus.id))
         # 注文中 is not a status a rule can move a confirmed order back to.

@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
+from ecweb_core import events, ledger
 from ecweb_core.automation.mail_bridge import send_rule_mail
 from ecweb_core.models import AutomationRule, AutomationRun
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
+from ecweb_core.payments import service
 
 log = logging.getLogger(__name__)
 RUNS = AutomationRun.__table__
@@ -49,8 +51,30 @@ class DeferredRun:
         return dedupe_key(self.rule_id, self.event_id)
 
 
+class TryLater(Exception):  # noqa: N818 - it is not an error: the run is retried with backoff
+    """The outside service could not be reached: nothing happened, the run is tried again later."""
+
+
 def _send_mail(engine: Engine, run: DeferredRun) -> Outcome:
-    return send_rule_mail(engine, run.order_id, run.param, run.dedupe_key)
+    outcome = send_rule_mail(engine, run.order_id, run.param, run.dedupe_key)
+    if outcome[0] == "failed":  # an SMTP server down, or a refused mail: tried again (the ledger dedupes)
+        raise TryLater(outcome[1] or "送信できませんでした")
+    return outcome
+
+
+def _run_payment(engine: Engine, run: DeferredRun) -> Outcome:
+    """決済処理を実行する: the same process and ledger as 決済状況一括変更, its status event continuing
+    the rule's chain."""
+    effects = service.call_outside(engine, run.param, [run.order_id], run.dedupe_key)
+    effect = effects.get(run.order_id)
+    if effect is not None and effect.result is not None and effect.result.state == ledger.FAILED:
+        raise TryLater(effect.result.message)
+    with engine.begin() as conn:
+        outcomes = service.apply(
+            conn, run.param, effects, [run.order_id], source=events.rule_source(run.rule_id), operator_id=None,
+            chain={run.order_id: run.event_id},
+        )  # fmt: skip
+    return outcomes[run.order_id]
 
 
 @dataclass(frozen=True)
@@ -60,7 +84,10 @@ class DeferredAction:
 
 
 # action -> what it does for one run; the engine's actions.defer records its runs as pending.
-DEFERRED_ACTIONS: dict[str, DeferredAction] = {"send_mail": DeferredAction(_send_mail, "送信")}
+DEFERRED_ACTIONS: dict[str, DeferredAction] = {
+    "send_mail": DeferredAction(_send_mail, "送信"),
+    "payment": DeferredAction(_run_payment, "実行"),
+}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -126,14 +153,17 @@ def _run_one(engine: Engine, run_id: int, now: datetime) -> str | None:
         if action is None:
             raise LookupError(f"アクション「{run.action}」は後から実行できません。")
         outcome, message = action.call(engine, run)  # no transaction open: the call goes through the ledger
+        final = True
+    except TryLater as exc:
+        outcome, message, final = "failed", str(exc), False
     except Exception as exc:  # noqa: BLE001 - a server down must not lose the run
         log.warning("automation run %s (%s) failed: %s", run_id, run.action, exc)
-        outcome, message = "failed", f"{verb}エラー: {exc}"
-    if outcome == "failed" and run.attempts < MAX_ATTEMPTS:
+        outcome, message, final = "failed", f"{verb}エラー: {exc}", False
+    if not final and run.attempts < MAX_ATTEMPTS:
         note = f"{message}(再試行 {run.attempts}/{MAX_ATTEMPTS})"
         _finish(engine, run_id, "retry", note, utcnow() + backoff(run.attempts))
         return "retry"
-    if outcome == "failed":
+    if not final:
         message = f"{message}({run.attempts}回試行しましたが{verb}できませんでした)"
     _finish(engine, run_id, outcome, message, None)
     return outcome

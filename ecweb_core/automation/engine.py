@@ -29,6 +29,7 @@ from ecweb_core.statuses import IN_PROGRESS, PAYMENT_STATUSES
 log = logging.getLogger(__name__)
 MAX_DEPTH = 8
 BATCH_SIZE = 2000
+MAX_DEFERRED_PASSES = 10  # a deferred run's event can match again; the depth limit ends such chains
 EVENTS_T = OrderEvent.__table__
 RUNS = AutomationRun.__table__
 ORDERS = Order.__table__
@@ -219,15 +220,20 @@ def drain_round(engine: Engine, summary: DrainSummary, batch_size: int = BATCH_S
 
 def drain(engine: Engine, batch_size: int = BATCH_SIZE, max_rounds: int | None = None) -> DrainSummary:
     """Drains the outbox to a fixed point (the events rules write are drained too), then makes the
-    outside calls (mails) the runs deferred. Safe to call from several workers at once."""
+    outside calls (mails, payments) the runs deferred — and drains again what those wrote (a payment's
+    決済状況 is itself an event), until nothing is left. Safe to call from several workers at once."""
     from ecweb_core.automation.deferred import run_deferred
 
     summary = DrainSummary()
-    while drain_round(engine, summary, batch_size):
-        if max_rounds is not None and summary.rounds >= max_rounds:
+    for _ in range(MAX_DEFERRED_PASSES):
+        while drain_round(engine, summary, batch_size):
+            if max_rounds is not None and summary.rounds >= max_rounds:
+                break
+        ran = run_deferred(engine)
+        for outcome, n in ran.items():
+            summary.count(outcome, n)
+        if not ran or (max_rounds is not None and summary.rounds >= max_rounds):
             break
-    for outcome, n in run_deferred(engine).items():
-        summary.count(outcome, n)
     if summary.events:
         log.info("automation: %d events in %d rounds, runs %s", summary.events, summary.rounds, summary.runs)
     return summary
