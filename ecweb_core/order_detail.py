@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -22,7 +23,9 @@ from ecweb_core.models import (
     SurveyAnswer,
 )
 from ecweb_core.models.common import fmt_jst
+from ecweb_core.payments.history import payment_history
 from ecweb_core.search import labels_of
+from ecweb_core.settings import load_settings
 from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
 
 
@@ -44,6 +47,8 @@ class OrderDetail:
     dunning: list[list[str]]  # time, due date, memo
     survey: list[list[str]]  # question, answer
     subscription: list[list[str]] = field(default_factory=list)
+    payments: list[list[str]] = field(default_factory=list)  # time, process, source, outcome, ref, attempts, error
+    provider_url: str = ""  # the provider's 決済管理画面 for this order
 
 
 def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
@@ -131,6 +136,8 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
             ).scalars()
         ],
     )
+    detail.payments = payment_history(session.connection(), o.id)
+    detail.provider_url = f"{load_settings().payment_provider_url}/?{urlencode({'order_number': o.number})}"
     if o.subscription_id:
         sub = session.get(Subscription, o.subscription_id)
         if sub:

@@ -11,6 +11,7 @@ import reflex as rx
 from ecweb_core.csvexport.formats import list_formats
 from ecweb_core.db import get_engine, session_scope
 from ecweb_core.integrations import survey_integration_enabled
+from ecweb_core.jobs.bulk_update import payments_to_cancel
 from ecweb_core.jobs.catalog import CATALOG, registered_message
 from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
@@ -18,6 +19,7 @@ from ecweb_core.jobs.runner import mark_failed
 from ecweb_core.notes import job_note, push_note
 from ecweb_core.payments.processes import CANCELS as CANCEL_PROCESSES
 from ecweb_core.settings import load_settings
+from ecweb_core.statuses import CANCELLED, RETURNED
 from ecweb_state.dispatch import send_job
 from ecweb_state.orders import ANY, OrdersState
 
@@ -75,6 +77,7 @@ class BulkUpdateFormState(JobFormState):
     shipping_list: str = KEEP
     blacklist: str = KEEP
     sub_status: str = KEEP
+    to_cancel: int = 0  # selected orders whose payment 取消処理 would still need, with 対応状況 キャンセル / 返品
 
     @rx.event
     def set_choice(self, name: str, value: str) -> None:
@@ -82,9 +85,18 @@ class BulkUpdateFormState(JobFormState):
             setattr(self, name, value)
 
     @rx.event
+    def set_status(self, value: str) -> None:
+        """The seed's caution, counted before anything runs: キャンセル / 返品 leave the payment as it is."""
+        self.to_cancel = 0
+        if value in (str(CANCELLED), str(RETURNED)):
+            with get_engine().connect() as conn:
+                self.to_cancel = payments_to_cancel(conn, self._selection.ids_select().scalar_subquery())
+
+    @rx.event
     def submit_bulk_update(self, form_data: dict[str, Any]) -> None:
         if self._register("bulk_update", normalize(form_data)):
             self.shipping_list = self.blacklist = self.sub_status = KEEP
+            self.to_cancel = 0
 
 
 class PaymentFormState(JobFormState):

@@ -20,6 +20,8 @@ class OrderDetailState(AuthState):
     dunning: list[list[str]] = []
     survey: list[list[str]] = []
     subscription: list[list[str]] = []
+    payments: list[list[str]] = []
+    provider_url: str = ""
 
     @rx.event
     def on_load(self):  # type: ignore[no-untyped-def]
@@ -43,6 +45,8 @@ class OrderDetailState(AuthState):
             "dunning",
             "survey",
             "subscription",
+            "payments",
+            "provider_url",
         ):
             setattr(self, name, getattr(detail, name))
         return None

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: installs, migrates, seeds demo data when the database is empty, then starts
-# a private redis-server, one Dramatiq worker and the Reflex app. Ctrl-C stops them all.
+# a private redis-server, the mail capture server, the sandbox payment provider, one Dramatiq
+# worker and the Reflex app. Ctrl-C stops them all.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,6 +29,27 @@ if [ -z "${SMTP_URL:-}" ]; then
   export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 fi
 
+# Payment (issue 15): without PAYMENT_PROVIDER_URL, the local sandbox provider (its own process and
+# database, its 決済管理画面 at its URL) receives 売上処理 / 取消処理 / 再オーソリ処理.
+if [ -z "${PAYMENT_PROVIDER_URL:-}" ]; then
+  PAY_PORT="$(free_port)"
+  setsid python -m ecweb_core.payments.sandbox --port "$PAY_PORT" --db var/sandbox.db > var/sandbox.log 2>&1 &
+  pids+=($!)
+  export PAYMENT_PROVIDER_URL="http://127.0.0.1:$PAY_PORT"
+  python - "$PAYMENT_PROVIDER_URL" <<'PY'
+import sys, time, httpx
+for _ in range(100):
+    try:
+        httpx.get(sys.argv[1] + "/healthz", timeout=1).raise_for_status()
+        break
+    except httpx.HTTPError:
+        time.sleep(0.1)
+PY
+  # The demo orders' authorizations and captures, made once at the provider (in the background).
+  setsid python -m ecweb_core.payments.demo > var/payment-demo.log 2>&1 &
+  pids+=($!)
+fi
+
 setsid dramatiq workers --processes 1 --threads "${ECWEB_WORKER_THREADS:-4}" > var/worker.log 2>&1 &
 pids+=($!)
 
@@ -39,6 +61,7 @@ cat <<MSG
   demo login: demo / demo1234
   (redis: $REDIS_URL, database: ${DATABASE_URL:-sqlite var/ecweb.db}, worker log: var/worker.log)
   (mail: $SMTP_URL — a local capture server unless SMTP_URL was set; see 送信メール)
+  (payment provider: $PAYMENT_PROVIDER_URL — its 決済管理画面 is that URL)
 
 MSG
 # prod serves the built frontend and the backend on one port.

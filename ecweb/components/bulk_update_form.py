@@ -95,7 +95,22 @@ def bulk_update_fields() -> rx.Component:
         _row("支払方法", _select("payment_method_id", s.payment_method_options)),
         _row("配送業者", _select("delivery_company_id", s.delivery_company_options)),
         *[_date_field(key, label) for key, (label, _) in DATE_FIELDS.items()],
-        _row("対応状況", _select("status_id", s.status_options)),
+        _row("対応状況", _select("status_id", s.status_options, on_change=f.set_status)),
+        rx.cond(
+            f.to_cancel > 0,
+            rx.callout(
+                rx.text(
+                    "選択した受注のうち ",
+                    f.to_cancel,
+                    " 件は決済が取り消されていません。「キャンセル」「返品」にしても決済はそのままです。"
+                    "「決済状況一括変更:取消処理」で決済を取り消してください。",
+                ),
+                icon="triangle_alert",
+                color_scheme="orange",
+                size="1",
+                id="bu-cancel-caution",
+            ),
+        ),
         _row("受注メモ", rx.text_area(name="order_memo", id="bu-order_memo", rows="2", width="100%")),
         _row(
             "出荷リスト",

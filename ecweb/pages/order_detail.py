@@ -18,9 +18,18 @@ def _pairs(title: str, rows: rx.Var) -> rx.Component:
     )
 
 
-def _table(title: str, headers: list[str], rows: rx.Var, empty: str, test_id: str) -> rx.Component:
+def _table(
+    title: str, headers: list[str], rows: rx.Var, empty: str, test_id: str, extra: rx.Component | None = None
+) -> rx.Component:
     return rx.card(
-        rx.text(title, weight="bold", size="3", margin_bottom="0.5em"),
+        rx.hstack(
+            rx.text(title, weight="bold", size="3"),
+            rx.spacer(),
+            *([extra] if extra else []),
+            margin_bottom="0.5em",
+            width="100%",
+            align="center",
+        ),
         rx.cond(
             rows.length() > 0,
             rx.table.root(
@@ -67,6 +76,14 @@ def order_detail_page() -> rx.Component:
                     columns="2",
                     spacing="3",
                     width="100%",
+                ),
+                _table(
+                    "決済履歴",
+                    ["日時", "処理", "処理元", "結果", "取引ID", "試行", "メッセージ"],
+                    s.payments,
+                    "決済サービスへの依頼はありません。",
+                    "payment-history",
+                    rx.link("決済管理画面で見る", href=s.provider_url, is_external=True, size="2", id="provider-link"),
                 ),
                 _table("メモ管理", ["日時", "メモ"], s.memos, "メモはありません。", "memos"),
                 _table("督促履歴", ["登録日時", "支払期限", "メモ"], s.dunning, "督促履歴はありません。", "dunning"),

@@ -36,6 +36,7 @@ from ecweb_core.models import (
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
+from ecweb_core.statuses import CANCELLED, RETURNED
 from ecweb_core.subscriptions import SubscriptionEvents
 
 ORDERS = Order.__table__
@@ -44,6 +45,9 @@ NP_SWITCH_REFUSED = "NP後払い ⇄ NP後払いwiz の切り替えは、NP後�
 NOT_FOUND = "受注が見つかりません。"
 NO_SUBSCRIPTION = "定期受注に紐づかない受注のため、定期受注の項目は変更していません。"
 NP_CODES = ("np", "np_wiz")
+NOT_CANCELLED = "決済が取り消されていません。「決済状況一括変更:取消処理」で決済を取り消してください。"
+# 決済状況 that still hold money or an authorization: キャンセル / 返品 needs their 取消処理.
+PAYMENT_TO_CANCEL = ("authorized", "auth_requested", "credit_review", "captured")
 SUBSCRIPTION_KEYS = ("sub_needs_attention", "sub_status", "next_ship_date", "next_delivery_date", "subscription_memo")
 
 
@@ -87,6 +91,11 @@ class BulkUpdate(BaseOperation):
             else:
                 outcomes[oid] = ("ok", None)
                 ok.append(oid)
+        if p.get("status_id") in (CANCELLED, RETURNED):  # the seed's caution: the payment stays as it was
+            pay = {oid: pay_status for oid, pay_status, *_ in rows}
+            for oid in ok:
+                if pay[oid] in PAYMENT_TO_CANCEL:
+                    outcomes[oid] = (outcomes[oid][0], " ".join(filter(None, [outcomes[oid][1], NOT_CANCELLED])))
         if ok:
             _apply(conn, ctx, ok)
         return outcomes
@@ -268,3 +277,9 @@ def _next_dates(conn: Connection, p: dict[str, Any]) -> dict[str, date]:
 def _min_delivery_days(conn: Connection) -> int:
     days = conn.execute(select(ShopSettings.min_delivery_days).where(ShopSettings.id == 1)).scalar_one_or_none()
     return int(days if days is not None else 2)
+
+
+def payments_to_cancel(conn: Connection, ids: Any) -> int:
+    """How many of the orders `ids` selects still need 取消処理 (the 一括更新 dialog's caution)."""
+    q = select(func.count()).where(ORDERS.c.id.in_(ids), ORDERS.c.payment_status.in_(PAYMENT_TO_CANCEL))
+    return int(conn.execute(q).scalar_one())

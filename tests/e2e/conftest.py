@@ -21,8 +21,10 @@ from sqlalchemy.engine import Engine
 from ecweb_core.db import make_engine
 from ecweb_core.demo import DEMO_LOGIN, DEMO_PASSWORD, generate
 from ecweb_core.migrate import upgrade
+from ecweb_core.payments.demo import seed
 from ecweb_core.settings import PROJECT_ROOT
 from tests.mail_server import AppCapture, start_app_capture
+from tests.payment_provider import Provider, sandbox_provider
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -57,6 +59,13 @@ class RunningApp:
     url: str
     engine: Engine
     mail: AppCapture | None = None  # the capture SMTP server the app sends to (SMTP_URL)
+    provider: Provider | None = None  # the sandbox payment provider (PAYMENT_PROVIDER_URL)
+
+
+def seed_payments(engine: Engine, provider_url: str) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PAYMENT_PROVIDER_URL", provider_url)
+        seed(engine)
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +93,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     }
     mail = start_app_capture(engine)
     env["SMTP_URL"] = mail.url
+    providing = sandbox_provider(tmp)
+    provider = providing.__enter__()
+    env["PAYMENT_PROVIDER_URL"] = provider.url
+    seed_payments(engine, provider.url)  # the demo orders' authorizations, as make run makes them
     log = tmp / "app.log"
     with (tmp / "worker.log").open("wb") as out:
         worker = subprocess.Popen(
@@ -99,7 +112,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     try:
         _wait_http(f"http://127.0.0.1:{port}/ping", 240, proc, log)
         _wait_http(f"http://127.0.0.1:{port}/login", 60, proc, log)
-        yield RunningApp(url=f"http://127.0.0.1:{port}", engine=engine, mail=mail)
+        yield RunningApp(url=f"http://127.0.0.1:{port}", engine=engine, mail=mail, provider=provider)
     finally:
         for p in (proc, worker):
             os.killpg(p.pid, signal.SIGTERM)
@@ -110,6 +123,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
                 os.killpg(p.pid, signal.SIGKILL)
         redis.terminate()
         mail.stop()
+        providing.__exit__(None, None, None)
         engine.dispose()
 
 

@@ -326,3 +326,24 @@ def test_subscription_changes_write_one_event_per_subscription(engine: Engine) -
     _run(engine, mine, form)
     with Session(engine) as s:
         assert s.execute(select(func.count()).where(OrderEvent.kind.like("subscription_%"))).scalar_one() == 3
+
+
+def test_cancelling_orders_says_which_payments_still_need_cancelling(engine: Engine) -> None:
+    """The seed's caution: キャンセル / 返品 change the 対応状況 only; the dialog counts beforehand and
+    the result CSV names the orders whose payment 取消処理 still needs."""
+    from ecweb_core.jobs.bulk_update import payments_to_cancel
+    from ecweb_core.statuses import CANCELLED
+
+    with Session(engine) as s:
+        live = _ids(s, Order.payment_status.in_(["authorized", "captured"]), limit=4)
+        done = _ids(s, Order.payment_status == "cancelled", limit=2)
+    sel = Selection(filter=OrderFilter(), ticked=set(live + done))
+    with engine.connect() as conn:
+        assert payments_to_cancel(conn, sel.ids_select().scalar_subquery()) == 4
+    job = _run(engine, live + done, {"status_id": str(CANCELLED)})
+    result = _result(job)
+    with Session(engine) as s:
+        numbers = dict(s.execute(select(Order.id, Order.number).where(Order.id.in_(live + done))).all())
+    caution = "決済が取り消されていません。「決済状況一括変更:取消処理」で決済を取り消してください。"
+    assert all(result[numbers[i]] == ("成功", caution) for i in live)
+    assert all(result[numbers[i]] == ("成功", "") for i in done)
