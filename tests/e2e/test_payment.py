@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ecweb_core.models import Order
+from ecweb_core.models import Job, Order
 from tests.e2e.conftest import RunningApp, login
 
 pytestmark = pytest.mark.e2e
@@ -27,8 +28,13 @@ def _pick(page: Page, select_id: str, label: str) -> None:
     page.get_by_role("option", name=label, exact=True).click()
 
 
-def _run(page: Page, numbers: list[str], process: str, done: int) -> None:
-    """Ticks the orders, runs `process` from the dialog and waits for the `done`-th completion note."""
+def _done_jobs(app: RunningApp) -> int:
+    with Session(app.engine) as s:
+        return int(s.execute(select(func.count()).where(Job.kind == "payment", Job.status == "done")).scalar_one())
+
+
+def _run(page: Page, app: RunningApp, numbers: list[str], process: str, done: int) -> None:
+    """Ticks the orders, runs `process` from the dialog and waits until it is the `done`-th finished."""
     rows = page.locator("[data-testid=order-row]")
     for number in numbers:
         rows.filter(has_text=number).locator("button[role=checkbox]").click()
@@ -41,8 +47,11 @@ def _run(page: Page, numbers: list[str], process: str, done: int) -> None:
     else:
         page.screenshot(path=str(SHOTS / f"payment-dialog-{process}.png"))
     page.click("#submit-payment")
-    notes = page.locator("[data-testid=notification]")
-    expect(notes.filter(has_text="受注 決済状況一括変更 を完了しました。")).to_have_count(done, timeout=60000)
+    expect(page.locator("[data-testid=notification]").first).to_have_text("受注 決済状況一括変更 を完了しました。")
+    deadline = time.monotonic() + 60
+    while _done_jobs(app) < done:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
     page.locator("button", has_text="選択を解除").click()
 
 
@@ -55,16 +64,23 @@ def test_capture_and_cancel_reach_the_provider_and_force_capture_does_not(page: 
     _pick(page, "f-payment_method_ids", "クレジットカード")
     page.click("#search-submit")
     rows = page.locator("[data-testid=order-row]")
-    expect(rows.first).to_contain_text("仮売上完了")
+    # Wait for the search to apply: every row shown is a 仮売上完了 card order.
+    expect(rows.filter(has_not_text="クレジットカード")).to_have_count(0)
+    expect(rows.filter(has_not_text="仮売上完了")).to_have_count(0)
     numbers = [rows.nth(i).locator("a").inner_text() for i in range(3)]
     before = {n: app.provider.operations(n) for n in numbers}
     assert all(before[n] == {(n, "authorize"): 1} for n in numbers)  # the demo's authorizations
 
-    _run(page, numbers[:2], "capture", done=1)
+    _run(page, app, numbers[:2], "capture", done=1)
     assert [_status(app, n) for n in numbers[:2]] == ["captured", "captured"]
-    _run(page, numbers[2:], "force_capture", done=2)
+    _run(page, app, numbers[2:], "force_capture", done=2)
     assert _status(app, numbers[2]) == "captured"
-    _run(page, numbers[:1], "cancel", done=3)
+    # The captured orders left the 仮売上完了 search: find the first one by its number.
+    page.get_by_role("button", name="条件をクリア").click()
+    page.fill("#f-number", numbers[0])
+    page.click("#search-submit")
+    expect(rows).to_have_count(1)
+    _run(page, app, numbers[:1], "cancel", done=3)
     assert _status(app, numbers[0]) == "cancelled"
 
     ops = app.provider.operations()
