@@ -34,9 +34,11 @@ class Provider:
         """Sets failure injection (every value not given back to its default)."""
         httpx.post(f"{self.url}/_sandbox/config", json={**DEFAULT_FAULTS, **values}, timeout=5).raise_for_status()
 
-    def operations(self, order_number: str = "") -> dict[tuple[str, str], int]:
-        """(order number, kind) → how many successful operations the provider recorded."""
-        rows = httpx.get(f"{self.url}/_sandbox/operations", params={"order_number": order_number}, timeout=5).json()
+    def operations(self, order_number: str = "", outcome: str = "ok") -> dict[tuple[str, str], int]:
+        """(order number, kind) → how many operations with `outcome` the provider recorded (ok, or
+        invalid: a capture / cancel of a transaction already captured / cancelled — a call made twice)."""
+        params = {"order_number": order_number, "outcome": outcome}
+        rows = httpx.get(f"{self.url}/_sandbox/operations", params=params, timeout=5).json()
         return {(r["order_number"], r["kind"]): r["n"] for r in rows["operations"]}
 
     def transactions(self, order_number: str) -> list[dict[str, Any]]:
@@ -66,4 +68,8 @@ def sandbox_provider(folder: Path, latency_ms: int = 0) -> Iterator[Provider]:
         yield Provider(url)
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a request still held back by a fault
+            proc.kill()
+            proc.wait(timeout=10)

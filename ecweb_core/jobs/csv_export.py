@@ -17,6 +17,7 @@ from ecweb_core.csvexport.export import header_bytes, render_chunk
 from ecweb_core.csvexport.formats import FormatError, FormatSpec, get_format, spec_of
 from ecweb_core.jobs import export_file
 from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
+from ecweb_core.jobs.targets import already_recorded
 from ecweb_core.models import Order, ShopSettings
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
@@ -69,7 +70,7 @@ class CsvExport(BaseOperation):
         spec, encoding = FormatSpec.from_params(ctx.params), ctx.params["encoding"]
         state = export_file.lock(conn, ctx.job_id, _file(encoding))
         # A second delivery of the same job that waited on that lock must not append these orders again.
-        done = export_file.already_recorded(conn, ctx.job_id, order_ids)
+        done = already_recorded(conn, ctx.job_id, order_ids)
         chunk = render_chunk(conn, spec, encoding, [i for i in order_ids if i not in done])
         head = header_bytes(spec, encoding) if state.empty else b""
         report = CharReport()

@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core.jobs.files import job_dir
-from ecweb_core.models import Job, JobExport, JobTarget
+from ecweb_core.models import Job, JobExport
 
 EXPORTS = JobExport.__table__
 
@@ -66,19 +66,6 @@ def lock(conn: Connection, job_id: int, spec: ExportSpec) -> ExportState:
         )  # fmt: skip
         return ExportState(job_id, spec.file_name, 0, 0)
     return ExportState(job_id, row.file_name, int(row.bytes_written), int(row.rows_written), json.loads(row.report))
-
-
-def already_recorded(conn: Connection, job_id: int, order_ids: list[int]) -> set[int]:
-    """The chunk's orders another delivery of the job recorded while this one waited on the lock:
-    their bytes are in the file already. A primary-key range scan of the chunk's span (`outcome IS NOT
-    NULL` on the pending index would walk every recorded target: O(N) a chunk)."""
-    if not order_ids:
-        return set()
-    t = JobTarget.__table__.c
-    span = t.order_id.between(min(order_ids), max(order_ids))
-    q = select(t.order_id).where(t.job_id == job_id, span, t.outcome.is_not(None))
-    wanted = set(order_ids)
-    return {oid for oid in conn.execute(q).scalars().all() if oid in wanted}
 
 
 def append(conn: Connection, state: ExportState, data: bytes, rows: int, report: dict[str, Any] | None = None) -> None:

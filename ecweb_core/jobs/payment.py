@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ecweb_core import events
 from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
+from ecweb_core.jobs.targets import already_recorded, lock_job
 from ecweb_core.outcomes import Outcome
 from ecweb_core.payments import service
 from ecweb_core.payments.processes import CANCELS, PROCESSES
@@ -58,11 +59,15 @@ class PaymentStatusChange(BaseOperation):
         return service.call_outside(engine, ctx.params["process"], order_ids, f"job:{ctx.job_id}")
 
     def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
-        return service.apply(
+        lock_job(conn, ctx.job_id)
+        # Another delivery of this job that took the same chunk applied these already: not twice.
+        done = already_recorded(conn, ctx.job_id, order_ids)
+        todo = [i for i in order_ids if i not in done]
+        return {i: ("ok", None) for i in done} | service.apply(
             conn,
             ctx.params["process"],
             ctx.effects,
-            order_ids,
+            todo,
             source=events.job_source(ctx.job_id),
             operator_id=ctx.operator_id,
             options=service.SubscriptionOptions.from_params(ctx.params),

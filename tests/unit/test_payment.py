@@ -326,6 +326,7 @@ def _authorized(engine: Engine, provider: Provider, n: int) -> list[Order]:
 
 
 def _captures(provider: Provider, orders: list[Order]) -> list[int]:
+    assert provider.operations(outcome="invalid") == {}  # no second call the provider had to refuse
     ops = provider.operations()
     return [ops.get((o.number, "capture"), 0) for o in orders]
 

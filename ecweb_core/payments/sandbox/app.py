@@ -104,7 +104,10 @@ def create_app(store: Store, faults: Faults | None = None) -> Starlette:
                         body, status = err.body(), err.status
                     store.remember(db, key, request_hash, status, body)
                 if status == 200 and order_number in faults.hang_after_success_orders:
-                    time.sleep(faults.hang_seconds)
+                    # Held back until the time is up or the fault is lifted (a test's teardown).
+                    until = time.monotonic() + faults.hang_seconds
+                    while time.monotonic() < until and order_number in faults.hang_after_success_orders:
+                        time.sleep(0.05)
                 return JSONResponse(body, status)
 
         return endpoint
@@ -206,7 +209,8 @@ def create_app(store: Store, faults: Faults | None = None) -> Starlette:
         return JSONResponse({"status_code": found[0], "response": found[1]})
 
     async def operations(request: Request) -> Response:
-        return JSONResponse({"operations": store.operation_counts(request.query_params.get("order_number", ""))})
+        q = request.query_params
+        return JSONResponse({"operations": store.operation_counts(q.get("order_number", ""), q.get("outcome", "ok"))})
 
     async def config(request: Request) -> Response:
         if request.method == "POST":

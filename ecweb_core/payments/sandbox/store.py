@@ -179,12 +179,13 @@ class Store:
             ).fetchall()
         return [dict(r) for r in rows]
 
-    def operation_counts(self, order_number: str = "") -> list[dict[str, Any]]:
-        """How many successful operations of each kind each order got (a test counts captures)."""
+    def operation_counts(self, order_number: str = "", outcome: str = "ok") -> list[dict[str, Any]]:
+        """How many operations of each kind with `outcome` each order got (a test counts captures, and
+        the refused second ones a client that called again would cause)."""
         with self.connect() as db:
             rows = db.execute(
-                "SELECT order_number, kind, count(*) AS n FROM operations WHERE outcome = 'ok'"
+                "SELECT order_number, kind, count(*) AS n FROM operations WHERE outcome = ?"
                 " AND (? = '' OR order_number = ?) GROUP BY order_number, kind ORDER BY order_number, kind",
-                (order_number, order_number),
+                (outcome, order_number, order_number),
             ).fetchall()
         return [dict(r) for r in rows]
