@@ -1,8 +1,10 @@
 """決済状況一括変更 throughput where the provider is slow: 売上処理 of N card orders through the job
 runner against the sandbox provider answering each call in --latency-ms (50 ms), with the chunk's
 calls in flight at once (ECWEB_PAYMENT_IN_FLIGHT), next to the same job calling the provider one
-order at a time (in flight 1) on an identical copy of the data (database and provider). Prints
-orders/s, the ratio, and how many captures the provider holds per order (must be exactly 1).
+order at a time (in flight 1) on an identical copy of the data (database and provider), and to the
+floor: the same captures sent straight through the gateway client with the same number in flight, no
+database at all. Prints orders/s, the ratios, and how many captures the provider holds per order
+(must be exactly 1).
 
     python bench/payment.py --orders 10000 [--latency-ms 50] [--in-flight 16]
 """
@@ -18,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -33,6 +36,7 @@ from ecweb_core.jobs.register import register_job  # noqa: E402
 from ecweb_core.jobs.runner import run_job  # noqa: E402
 from ecweb_core.migrate import upgrade  # noqa: E402
 from ecweb_core.models import Job, Operator, Order, PaymentMethod  # noqa: E402
+from ecweb_core.payments.gateway import SandboxGateway  # noqa: E402
 from ecweb_core.search import OrderFilter  # noqa: E402
 from ecweb_core.selection import Selection  # noqa: E402
 from tests.redis_server import free_port  # noqa: E402
@@ -77,6 +81,19 @@ def captures_per_order(provider_url: str) -> Counter[int]:
     return Counter(per_order.values())
 
 
+def floor_captures(db_url: str, provider_url: str, in_flight: int) -> float:
+    """The provider's own limit for these calls: the captures with nothing of ours around them."""
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        refs = [r for r in conn.execute(select(Order.payment_ref).where(Order.payment_ref.is_not(None))).scalars()]
+    engine.dispose()
+    gateway = SandboxGateway(provider_url, 30.0)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=in_flight) as pool:
+        list(pool.map(lambda ref: gateway.capture(ref, f"floor:{ref}"), refs))
+    return time.perf_counter() - started
+
+
 def failures(job: Job) -> list[list[str]]:
     with open(job.result_path or "", encoding="utf-8-sig") as fh:
         return [r for r in csv.reader(fh) if r[1] == "失敗"][:3]
@@ -105,7 +122,8 @@ def main() -> None:
         proc.terminate()
         proc.wait()
         # The identical copy for the one-at-a-time run (with the provider's write-ahead log).
-        for src, dst in ((db, "serial.db"), (provider_db, "serial-provider.db")):
+        copies = [(db, "serial.db"), (provider_db, "serial-provider.db"), (provider_db, "floor-provider.db")]
+        for src, dst in copies:
             for suffix in ("", "-wal", "-shm"):
                 if Path(f"{src}{suffix}").exists():
                     shutil.copy(f"{src}{suffix}", tmp / f"{dst}{suffix}")
@@ -119,6 +137,12 @@ def main() -> None:
             finally:
                 proc.terminate()
                 proc.wait()
+        proc, url = start_provider(tmp / "floor-provider.db", args.latency_ms)
+        try:
+            floor = floor_captures(f"sqlite:///{db}", url, args.in_flight)
+        finally:
+            proc.terminate()
+            proc.wait()
         print(f"sqlite: {args.orders:,} orders 売上処理, provider latency {args.latency_ms} ms per call")
         for name, label in (("ours", f"ours   (chunk calls in flight: {args.in_flight})"),
                             ("serial", "serial (one call at a time, same code)")):  # fmt: skip
@@ -127,7 +151,11 @@ def main() -> None:
                   f"  succeeded {job.succeeded:,} failed {job.failed:,}  captures/order {dict(per_order)}")  # fmt: skip
             if job.failed:
                 print("    first failures:", failures(job))
+        print(
+            f"  {'floor  (gateway client only, same in flight)':44s} {floor:8.2f} s  {args.orders / floor:9,.1f} orders/s"
+        )
         print(f"  ratio ours / serial: {results['serial'][0] / results['ours'][0]:.1f}× faster")
+        print(f"  ratio ours / floor:  {floor / results['ours'][0]:.0%} of the floor's rate")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
