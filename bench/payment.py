@@ -151,9 +151,8 @@ def main() -> None:
                   f"  succeeded {job.succeeded:,} failed {job.failed:,}  captures/order {dict(per_order)}")  # fmt: skip
             if job.failed:
                 print("    first failures:", failures(job))
-        print(
-            f"  {'floor  (gateway client only, same in flight)':44s} {floor:8.2f} s  {args.orders / floor:9,.1f} orders/s"
-        )
+        label = "floor  (gateway client only, same in flight)"
+        print(f"  {label:44s} {floor:8.2f} s  {args.orders / floor:9,.1f} orders/s")
         print(f"  ratio ours / serial: {results['serial'][0] / results['ours'][0]:.1f}× faster")
         print(f"  ratio ours / floor:  {floor / results['ours'][0]:.0%} of the floor's rate")
     finally:
