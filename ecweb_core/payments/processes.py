@@ -158,6 +158,8 @@ def _reauthorize(o: OrderPayment) -> Plan:
     if o.method in NP_CODES:
         if o.status != "cancelled":
             return Plan(o.id, refused=("failed", "NP後払いの再オーソリ処理は、取消完了の受注に対してのみ行えます。"))
+        if o.amount <= 0:
+            return Plan(o.id, refused=("failed", "合計金額が0円のため、決済サービスで与信できません。"))
         # The seed: the NP data, 配送伝票番号 and 発送完了日 are cleared, then the 取引登録 is requested again.
         call = Call("authorize", request=_request(o))
         return Plan(o.id, call=call, status="authorized", declined_status="credit_error", takes_ref=True,
@@ -167,6 +169,8 @@ def _reauthorize(o: OrderPayment) -> Plan:
             return Plan(o.id, call=Call("cancel", ref=live_ref), status="unpaid", drops_ref=True,
                         note="以前の与信を取り消しました(未決済)。")  # fmt: skip
         return Plan(o.id, status="unpaid", drops_ref=True, note="決済サービスへの与信は不要です(未決済)。")
+    if o.amount <= 0:
+        return Plan(o.id, refused=("failed", "合計金額が0円のため、決済サービスで与信できません。"))
     old = live_ref if o.ref_method in PROVIDER_METHODS else None
     return Plan(o.id, call=Call("reauthorize", ref=old, request=_request(o)), status="authorized",
                 declined_status="auth_failed", takes_ref=True, note="再オーソリを行いました(仮売上完了)。")  # fmt: skip
