@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -9,6 +10,7 @@ from sqlmodel import Session
 
 from ecweb_core.demo import generate
 from tests.dbs import backends, fresh_database
+from tests.payment_provider import Provider, sandbox_provider
 
 # A fixed "now" so generated dates, and the expectations computed from them, are stable.
 DEMO_NOW = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
@@ -32,3 +34,10 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 def session(demo_engine: Engine) -> Iterator[Session]:
     with Session(demo_engine) as s:
         yield s
+
+
+@pytest.fixture
+def provider(tmp_path: Path) -> Iterator[Provider]:
+    """The real sandbox payment provider, its own process and database, for one test."""
+    with sandbox_provider(tmp_path) as p:
+        yield p

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.components.job_dialog import job_dialog
+from ecweb.components.panel import panel
 from ecweb_state.mail import MailDialogState as S
 
 
@@ -86,7 +87,7 @@ def _text_section() -> rx.Component:
 
 
 def _preview() -> rx.Component:
-    return rx.box(
+    return panel(
         rx.hstack(
             rx.text("プレビュー(最初の受注 ", S.preview_number, ")", size="2", weight="bold"),
             rx.spacer(),
@@ -115,11 +116,6 @@ def _preview() -> rx.Component:
                 width="100%",
             ),
         ),
-        background="var(--gray-2)",
-        border="1px solid var(--gray-5)",
-        border_radius="6px",
-        padding="0.75em",
-        width="100%",
         id="mail-preview",
     )
 

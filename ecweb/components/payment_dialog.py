@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.components.job_dialog import job_dialog
+from ecweb.components.panel import panel
 from ecweb_core.jobs.payment import SUB_ACTIONS
 from ecweb_core.payments.processes import CANCELS, PROCESSES
 from ecweb_core.reasons import CANCEL_REASONS, STOP_REASONS
@@ -56,7 +57,7 @@ def _check(name: str, element_id: str, label: str) -> rx.Component:
 
 
 def _subscription_options() -> rx.Component:
-    return rx.box(
+    return panel(
         rx.vstack(
             rx.text("定期受注の取消処理(定期受注の受注のみ)", size="2", weight="bold"),
             rx.radio_group.root(
@@ -96,11 +97,6 @@ def _subscription_options() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        background="var(--gray-2)",
-        border="1px solid var(--gray-5)",
-        border_radius="6px",
-        padding="0.75em",
-        width="100%",
     )
 
 

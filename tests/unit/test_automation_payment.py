@@ -4,7 +4,6 @@ a capture by rule made once, and a cycle of payment rules stopped instead of loo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,7 @@ from ecweb_core.search import OrderFilter
 from ecweb_core.selection import Selection
 from ecweb_core.statuses import CONFIRMED, SHIPPED
 from tests.conftest import DEMO_NOW
-from tests.payment_provider import Provider, sandbox_provider
-
-
-@pytest.fixture
-def provider(tmp_path: Path) -> Iterator[Provider]:
-    with sandbox_provider(tmp_path) as p:
-        yield p
+from tests.payment_provider import Provider
 
 
 @pytest.fixture

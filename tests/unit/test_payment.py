@@ -5,7 +5,6 @@ NP registration failure, points, the subscription options, bad input — and nev
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +36,9 @@ from ecweb_core.models import (
 from ecweb_core.search import OrderFilter
 from ecweb_core.selection import Selection
 from tests.conftest import DEMO_NOW
-from tests.payment_provider import Provider, sandbox_provider
+from tests.payment_provider import Provider
 
 PROVIDER_METHODS = ("credit", "amazon_pay", "np", "np_wiz")
-
-
-@pytest.fixture
-def provider(tmp_path: Path) -> Iterator[Provider]:
-    with sandbox_provider(tmp_path) as p:
-        yield p
 
 
 @pytest.fixture

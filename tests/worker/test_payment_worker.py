@@ -29,15 +29,9 @@ from ecweb_core.selection import Selection
 from ecweb_core.settings import PROJECT_ROOT
 from ecweb_state import dispatch
 from tests.conftest import DEMO_NOW
-from tests.payment_provider import Provider, sandbox_provider
+from tests.payment_provider import Provider
 
 N = 24
-
-
-@pytest.fixture
-def provider(tmp_path: Path) -> Iterator[Provider]:
-    with sandbox_provider(tmp_path) as p:
-        yield p
 
 
 @pytest.fixture
