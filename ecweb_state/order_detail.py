@@ -19,6 +19,7 @@ class OrderDetailState(AuthState):
     events: list[list[str]] = []
     dunning: list[list[str]] = []
     survey: list[list[str]] = []
+    documents: list[list[str]] = []
     subscription: list[list[str]] = []
 
     @rx.event
@@ -42,6 +43,7 @@ class OrderDetailState(AuthState):
             "events",
             "dunning",
             "survey",
+            "documents",
             "subscription",
         ):
             setattr(self, name, getattr(detail, name))
