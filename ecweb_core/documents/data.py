@@ -126,10 +126,3 @@ def load_docs(conn: Connection, order_ids: list[int], kind: str, with_memos: boo
     for oid, doc in docs.items():
         doc.placeholders = dict(mails[oid].context) if oid in mails else {}
     return docs
-
-
-def issue_counts(conn: Connection, order_ids: list[int], kind: str) -> dict[int, int]:
-    """How many documents of `kind` each order has had issued (0 when none)."""
-    d = DocumentIssue.__table__.c
-    q = select(d.order_id, func.max(d.issue_no)).where(in_ids(conn, d.order_id, order_ids), d.kind == kind)
-    return {oid: int(n) for oid, n in conn.execute(q.group_by(d.order_id))}

@@ -175,7 +175,7 @@ class PdfExport(BaseOperation):
         if state.parts == 0:
             return
         p, o, c = PAGES.c, Order.__table__.c, Customer.__table__.c
-        rows = conn.execute(
+        in_grid_order = (
             select(p.part, p.first_page, p.pages, p.order_id, o.number, c.name)
             .select_from(
                 PAGES.outerjoin(Order.__table__, o.id == p.order_id).outerjoin(
@@ -184,12 +184,12 @@ class PdfExport(BaseOperation):
             )
             .where(p.job_id == ctx.job_id, p.part <= state.parts)
             .order_by(*grid_order_by(ctx.params.get("sort", "ordered_at"), ctx.params.get("descending", True)))
-            .execution_options(yield_per=2000)
+            .execution_options(yield_per=2000)  # streamed: a server-side cursor on PostgreSQL
         )
 
         def merge(parts: list[Any], out: BinaryIO) -> None:
             writer = StreamingPdfWriter(out)
-            for part, first, count, order_id, number, name in rows:
+            for part, first, count, order_id, number, name in conn.execute(in_grid_order):
                 title = f"{number} {name} 様" if number else f"(ID {order_id})"
                 writer.add_pages(parts[part - 1], first, count, title)
             writer.close()
