@@ -13,7 +13,7 @@ INVOICE_KINDS = ("invoice", "receipt")
 FIELDS: dict[str, str] = {
     "order": "受注情報(受注番号・受注日)",
     "customer": "ご購入者",
-    "shipping_address": "お届け先",
+    "shipping_address": "お届け先",  # orders carry no delivery address of their own yet: the customer's
     "items": "商品明細",
     "totals": "合計金額(小計・送料・手数料・ポイント値引き)",
     "tax_summary": "税率別内訳(対象額・消費税額)",

@@ -147,7 +147,7 @@ class PdfExport(BaseOperation):
         conn.execute(
             insert(PAGES),
             [
-                {"job_id": ctx.job_id, "order_id": oid, "part": part, "first_page": first, "pages": count}
+                {"job_id": ctx.job_id, "order_id": oid, "part_no": part, "first_page": first, "pages": count}
                 for oid, (first, count) in rendered.pages.items()
             ],
         )
@@ -176,13 +176,13 @@ class PdfExport(BaseOperation):
             return
         p, o, c = PAGES.c, Order.__table__.c, Customer.__table__.c
         in_grid_order = (
-            select(p.part, p.first_page, p.pages, p.order_id, o.number, c.name)
+            select(p.part_no, p.first_page, p.pages, p.order_id, o.number, c.name)
             .select_from(
                 PAGES.outerjoin(Order.__table__, o.id == p.order_id).outerjoin(
                     Customer.__table__, c.id == o.customer_id
                 )
             )
-            .where(p.job_id == ctx.job_id, p.part <= state.parts)
+            .where(p.job_id == ctx.job_id, p.part_no <= state.parts)
             .order_by(*grid_order_by(ctx.params.get("sort", "ordered_at"), ctx.params.get("descending", True)))
             .execution_options(yield_per=2000)  # streamed: a server-side cursor on PostgreSQL
         )

@@ -72,6 +72,6 @@ class JobExportPage(SQLModel, table=True):
     __tablename__ = "job_export_pages"
     job_id: int = Field(foreign_key="jobs.id", primary_key=True)
     order_id: int = Field(primary_key=True)
-    part: int
+    part_no: int  # the part file (export_file.part_path) holding them
     first_page: int  # 0-based, in its part
     pages: int

@@ -38,7 +38,7 @@ def upgrade() -> None:
         "job_export_pages",
         sa.Column("job_id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
-        sa.Column("part", sa.Integer(), nullable=False),
+        sa.Column("part_no", sa.Integer(), nullable=False),
         sa.Column("first_page", sa.Integer(), nullable=False),
         sa.Column("pages", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["job_id"], ["jobs.id"]),
