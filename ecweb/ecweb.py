@@ -13,6 +13,7 @@ from ecweb.pages.login import login_page
 from ecweb.pages.mail_templates import mail_templates_page
 from ecweb.pages.mailbox import mailbox_page
 from ecweb.pages.order_detail import order_detail_page
+from ecweb.pages.order_documents import order_documents_page
 from ecweb.pages.orders import orders_page
 from ecweb_state.auth import AuthState
 from ecweb_state.automation import AutomationState
@@ -23,6 +24,7 @@ from ecweb_state.job_forms import CsvExportFormState
 from ecweb_state.jobs import JobsState
 from ecweb_state.mail import MailboxState, MailTemplatesState
 from ecweb_state.order_detail import OrderDetailState
+from ecweb_state.order_documents import OrderDocumentsState
 from ecweb_state.orders import OrdersState
 
 
@@ -53,4 +55,10 @@ app.add_page(
     route="/settings/integrations",
     title="外部連携サービスアカウント管理 | ecweb",
     on_load=IntegrationsState.on_load,
+)
+app.add_page(
+    order_documents_page,
+    route="/settings/order-documents",
+    title="受注帳票管理 | ecweb",
+    on_load=OrderDocumentsState.on_load,
 )

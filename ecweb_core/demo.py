@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from ecweb_core.auth import hash_password
@@ -21,6 +21,7 @@ from ecweb_core.db import get_engine
 from ecweb_core.models import (
     Customer,
     DeliveryCompany,
+    DocumentTemplate,
     Label,
     Operator,
     Order,
@@ -52,24 +53,32 @@ from ecweb_core.statuses import (
 )
 
 DEMO_LOGIN, DEMO_PASSWORD = "demo", "demo1234"
+DEMO_SHOP = {
+    "shop_name": "ecweb デモショップ",
+    "shop_postal_code": "150-0001",
+    "shop_address": "東京都渋谷区神宮前1-2-3 ecwebビル5F",
+    "shop_phone": "03-1234-5678",
+    "registration_number": "T7123456789012",
+}
 CUSTOM_STATUSES = ["発送準備中", "入金待ち", "在庫確認中"]
 PREPARING = FIRST_CUSTOM_STATUS_ID  # 発送準備中
 LABELS = [("ギフト", "red"), ("同梱あり", "blue"), ("優良顧客", "green"), ("要確認", "orange"), ("初回購入", "purple")]
 DELIVERY_COMPANIES = [("ヤマト運輸", 600), ("佐川急便", 550), ("日本郵便", 500)]
 PRODUCTS = [
-    # code, name, price, own payment fee, own shipping fee
-    ("SKN-001", "薬用美白美容液 30mL", 4980, None, None),
-    ("SKN-002", "保湿クリーム しっとり 50g", 3520, None, None),
-    ("SKN-003", "オールインワンジェル 100g", 2980, None, 0),
-    ("SKN-004", "クレンジングバーム 90g", 2640, None, None),
-    ("SUP-001", "乳酸菌サプリ 30日分", 3980, 0, 0),
-    ("SUP-002", "コラーゲンドリンク 10本", 5400, None, None),
-    ("SUP-003", "青汁 大麦若葉 30包", 3240, None, None),
-    ("SUP-004", "マルチビタミン 60粒", 1980, None, None),
-    ("HAR-001", "アミノ酸シャンプー 300mL", 2800, None, None),
-    ("HAR-002", "ヘアトリートメント 250g", 3080, None, None),
-    ("SMP-001", "お試しトライアルセット", 980, 0, 0),
-    ("CUS-001", "パーソナライズ美容液 (1d-color)", 6800, None, None),
+    # code, name, price (tax-inclusive), own payment fee, own shipping fee, tax rate (supplements and
+    # drinks are food: the reduced 8 %)
+    ("SKN-001", "薬用美白美容液 30mL", 4980, None, None, 10),
+    ("SKN-002", "保湿クリーム しっとり 50g", 3520, None, None, 10),
+    ("SKN-003", "オールインワンジェル 100g", 2980, None, 0, 10),
+    ("SKN-004", "クレンジングバーム 90g", 2640, None, None, 10),
+    ("SUP-001", "乳酸菌サプリ 30日分", 3980, 0, 0, 8),
+    ("SUP-002", "コラーゲンドリンク 10本", 5400, None, None, 8),
+    ("SUP-003", "青汁 大麦若葉 30包", 3240, None, None, 8),
+    ("SUP-004", "マルチビタミン 60粒", 1980, None, None, 8),
+    ("HAR-001", "アミノ酸シャンプー 300mL", 2800, None, None, 10),
+    ("HAR-002", "ヘアトリートメント 250g", 3080, None, None, 10),
+    ("SMP-001", "お試しトライアルセット", 980, 0, 0, 10),
+    ("CUS-001", "パーソナライズ美容液 (1d-color)", 6800, None, None, 10),
 ]
 # Subscription prices per delivery count (初回 / 2回目以降 / …) and 同梱品 per delivery: code, from count, price.
 PRODUCT_PRICES = [("SKN-001", 1, 1980), ("SKN-001", 2, 3980), ("SUP-001", 1, 980), ("SUP-001", 2, 3480),
@@ -183,7 +192,10 @@ def ensure_reference_data(conn: Connection) -> None:
     )
     conn.execute(
         insert(_t(Product)),
-        [{"code": c, "name": n, "price": pr, "payment_fee": pf, "shipping_fee": sf} for c, n, pr, pf, sf in PRODUCTS],
+        [
+            {"code": c, "name": n, "price": pr, "payment_fee": pf, "shipping_fee": sf, "tax_rate": tr}
+            for c, n, pr, pf, sf, tr in PRODUCTS
+        ],
     )
     ids = {r.code: r.id for r in conn.execute(select(_t(Product).c.code, _t(Product).c.id))}
     conn.execute(
@@ -196,6 +208,8 @@ def ensure_reference_data(conn: Connection) -> None:
     )  # fmt: skip
     conn.execute(insert(_t(Label)), [{"name": n, "color": c} for n, c in LABELS])
     conn.execute(insert(_t(ShopSettings)), [{"id": 1}])
+    # The demo shop's block on its documents (a fictitious 登録番号 with a valid check digit).
+    conn.execute(update(_t(DocumentTemplate)).values(**DEMO_SHOP))
     if conn.dialect.name == "postgresql":
         # Explicit ids were inserted: move the sequence past them for operator-defined statuses.
         conn.execute(
@@ -223,7 +237,8 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
         ensure_reference_data(conn)
         methods = {r.code: (r.id, r.fee) for r in conn.execute(select(_t(PaymentMethod)))}
         companies = [(r.id, r.fee) for r in conn.execute(select(_t(DeliveryCompany)))]
-        products = [(r.id, r.name, r.price, r.payment_fee, r.shipping_fee) for r in conn.execute(select(_t(Product)))]
+        product_rows = conn.execute(select(_t(Product))).all()
+        products = [(r.id, r.name, r.price, r.payment_fee, r.shipping_fee, r.tax_rate) for r in product_rows]
         label_ids = [r.id for r in conn.execute(select(_t(Label).c.id).order_by(_t(Label).c.id))]
         n_customers = max(20, orders // 4)
         cust0, sub0, order0 = _max_id(conn, _t(Customer)), _max_id(conn, _t(Subscription)), _max_id(conn, _t(Order))
@@ -281,7 +296,7 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                     "created_at": now,
                 }
             )
-            pid, _name, price, _pf, _sf = rng.choice(products)
+            pid, _name, price, *_ = rng.choice(products)
             subs[-1]["next_subtotal"] = price
             sub_items.append({"subscription_id": sid, "product_id": pid, "quantity": 1, "unit_price": price})
             sub_rows.append((sid, cid, mid, comp))
@@ -316,7 +331,7 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                 subtotal = 0
                 own_pay, own_ship = [], []
                 for _i in range(rng.choice([1, 1, 1, 2, 2, 3])):
-                    pid, pname, price, pfee, sfee = rng.choice(products)
+                    pid, pname, price, pfee, sfee, rate = rng.choice(products)
                     qty = rng.choice([1, 1, 1, 2])
                     item_id += 1
                     items.append(
@@ -327,6 +342,7 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                             "product_name": pname,
                             "unit_price": price,
                             "quantity": qty,
+                            "tax_rate": rate,
                         }
                     )
                     subtotal += price * qty

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ecweb_core import events
+from ecweb_core.documents.kinds import kind_label
 from ecweb_core.models import (
     Customer,
     DeliveryCompany,
+    DocumentIssue,
     DunningRecord,
     Order,
     OrderEvent,
@@ -46,6 +48,7 @@ class OrderDetail:
     events: list[list[str]]  # time, what, value, source
     dunning: list[list[str]]  # time, due date, memo
     survey: list[list[str]]  # question, answer
+    documents: list[list[str]] = field(default_factory=list)  # 帳票発行履歴: time, kind, name, 発行日, 回数, job
     subscription: list[list[str]] = field(default_factory=list)
     payments: list[list[str]] = field(default_factory=list)  # time, process, source, outcome, ref, attempts, error
     provider_url: str = ""  # the provider's 決済管理画面 for this order
@@ -97,7 +100,7 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
             ["保有ポイント", f"{c.points_balance:,} pt"],
         ],
         items=[
-            [i.product_name, yen(i.unit_price), str(i.quantity), yen(i.unit_price * i.quantity)]
+            [i.product_name, yen(i.unit_price), str(i.quantity), f"{i.tax_rate}%", yen(i.unit_price * i.quantity)]
             for i in session.execute(
                 select(OrderItem).where(OrderItem.order_id == o.id).order_by(OrderItem.id)
             ).scalars()
@@ -138,6 +141,15 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
     )
     detail.payments = payment_history(session.connection(), o.id)
     detail.provider_url = f"{load_settings().payment_provider_url}/?{urlencode({'order_number': o.number})}"
+    detail.documents = [
+        [
+            fmt_jst(d.created_at), kind_label(d.kind), d.template_name, _date(d.issue_date),
+            "初回" if d.issue_no == 1 else f"再発行({d.issue_no}回目)", f"#{d.job_id}" if d.job_id else "",
+        ]
+        for d in session.execute(
+            select(DocumentIssue).where(DocumentIssue.order_id == o.id).order_by(DocumentIssue.id.desc()).limit(200)
+        ).scalars()
+    ]  # fmt: skip
     if o.subscription_id:
         sub = session.get(Subscription, o.subscription_id)
         if sub:

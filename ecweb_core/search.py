@@ -274,10 +274,16 @@ class OrderRow:
     labels: list[str] = field(default_factory=list)
 
 
+def grid_order_by(sort: str, descending: bool) -> list[ColumnElement[Any]]:
+    """The grid's ORDER BY for a sort key (what PDF一括出力 follows to put its pages in the grid's order)."""
+    o = Order.__table__.c
+    col = o[SORT_COLUMNS.get(sort, "ordered_at")]
+    return [col.desc(), o.id.desc()] if descending else [col.asc(), o.id.asc()]
+
+
 def page_ids_select(f: OrderFilter, req: PageRequest) -> Select[Any]:
     o = Order.__table__.c
-    col = o[SORT_COLUMNS.get(req.sort, "ordered_at")]
-    order_by = [col.desc(), o.id.desc()] if req.descending else [col.asc(), o.id.asc()]
+    order_by = grid_order_by(req.sort, req.descending)
     size = max(1, min(req.page_size, MAX_PAGE_SIZE))
     return select(o.id).where(*conditions(f)).order_by(*order_by).limit(size).offset((max(req.page, 1) - 1) * size)
 

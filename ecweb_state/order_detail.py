@@ -19,6 +19,7 @@ class OrderDetailState(AuthState):
     events: list[list[str]] = []
     dunning: list[list[str]] = []
     survey: list[list[str]] = []
+    documents: list[list[str]] = []
     subscription: list[list[str]] = []
     payments: list[list[str]] = []
     provider_url: str = ""
@@ -44,6 +45,7 @@ class OrderDetailState(AuthState):
             "events",
             "dunning",
             "survey",
+            "documents",
             "subscription",
             "payments",
             "provider_url",

@@ -5,11 +5,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-# Debian packages: redis-server (broker), chromium (end-to-end tests), IPAex fonts (Japanese PDFs).
+# Debian packages: redis-server (broker), chromium (end-to-end tests), IPAex fonts (Japanese PDFs),
+# poppler-utils (pdftoppm: the PDF一括出力 preview image; pdffonts / pdftotext to check PDFs).
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -f /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf ] || need_apt+=(fonts-ipaexfont)
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "bootstrap: apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -18,6 +18,7 @@ from ecweb.components.csv_export_dialogs import csv_export_dialog, survey_csv_di
 from ecweb.components.job_forms import dunning_dialog
 from ecweb.components.mail_dialog import mail_dialog
 from ecweb.components.payment_dialog import payment_dialog
+from ecweb.components.pdf_export_dialog import pdf_export_dialog
 from ecweb_state.job_forms import CsvExportFormState
 
 
@@ -39,7 +40,7 @@ class Planned:
 BULK_ACTIONS: list[BulkAction | Planned] = [
     BulkAction("bulk_update", bulk_update_dialog),
     BulkAction("csv_export", csv_export_dialog, on_open=(CsvExportFormState.load,)),
-    Planned("PDF一括出力"),
+    BulkAction("pdf_export", pdf_export_dialog),
     BulkAction("dunning", dunning_dialog),
     BulkAction("mail", mail_dialog),
     BulkAction("payment", payment_dialog),

@@ -11,6 +11,7 @@ NAV = [("受注管理", "/orders"), ("ジョブ管理", "/jobs"), ("送信メー
 SETTINGS_NAV = [
     ("自動化設定", "/settings/automation"),
     ("CSV管理", "/settings/csv"),
+    ("帳票管理 > 受注帳票管理", "/settings/order-documents"),
     ("メールテンプレート管理", "/settings/mail-templates"),
     ("外部連携サービスアカウント管理", "/settings/integrations"),
 ]

@@ -51,7 +51,7 @@ def _row(job: JobRow) -> rx.Component:
             rx.cond(
                 job.has_export,
                 rx.el.a(
-                    "出力CSV",
+                    job.export_label,
                     href="/api/jobs/" + job.id.to_string() + "/export",
                     download="",
                     target="_blank",

@@ -65,7 +65,7 @@ def order_detail_page() -> rx.Component:
                     _pairs("基本情報", s.fields), _pairs("顧客情報", s.customer), columns="2", spacing="3", width="100%"
                 ),
                 order_edit_form(),
-                _table("受注商品", ["商品名", "単価", "数量", "小計"], s.items, "商品はありません。", "items"),
+                _table("受注商品", ["商品名", "単価", "数量", "税率", "小計"], s.items, "商品はありません。", "items"),
                 rx.grid(
                     _pairs("金額", s.totals),
                     rx.cond(
@@ -87,6 +87,13 @@ def order_detail_page() -> rx.Component:
                 ),
                 _table("メモ管理", ["日時", "メモ"], s.memos, "メモはありません。", "memos"),
                 _table("督促履歴", ["登録日時", "支払期限", "メモ"], s.dunning, "督促履歴はありません。", "dunning"),
+                _table(
+                    "帳票発行履歴",
+                    ["発行日時", "帳票の種類", "帳票名", "発行日", "発行回数", "ジョブ"],
+                    s.documents,
+                    "帳票の発行履歴はありません。",
+                    "documents",
+                ),  # fmt: skip
                 _table("履歴", ["日時", "内容", "値", "処理元"], s.events, "履歴はありません。", "events"),
                 _table("アンケート", ["質問", "回答"], s.survey, "アンケート回答はありません。", "survey"),
                 spacing="3",

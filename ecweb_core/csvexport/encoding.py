@@ -33,6 +33,7 @@ CP932_EQUIVALENTS: dict[str, str] = {
     "\ufeff": "",  # a stray BOM inside data -> nothing
 }
 REPLACEMENT = "?"
+SHIFT_JIS_HEADLINE = "Shift_JISで出力できない文字を置き換えました"
 HANDLER = "ecweb-cp932"
 
 _hits = threading.local()
@@ -72,7 +73,7 @@ class CharReport:
         if not self.chars:
             return None
         parts = [f"「{ch}」→「{to or '(削除)'}」×{n}" for ch, (to, n, _) in self.chars.items()]
-        return "Shift_JISで出力できない文字を置き換えました: " + "、".join(parts)
+        return f"{SHIFT_JIS_HEADLINE}: " + "、".join(parts)
 
 
 def encode_chunk(text: str, encoding: str) -> bytes | None:
@@ -95,12 +96,13 @@ def encode_row(text: str) -> tuple[bytes, list[tuple[str, str]]]:
         _hits.items = []
 
 
-def describe(report: dict[str, list[object]]) -> str:
-    """The job-level summary shown on ジョブ管理 (which character, how many, first order number)."""
+def describe(report: dict[str, list[object]], headline: str = SHIFT_JIS_HEADLINE) -> str:
+    """The job-level summary shown on ジョブ管理 (which character, how many, first order number);
+    PDF一括出力 reports the characters its font lacks the same way, under its own headline."""
     if not report:
         return ""
     parts = []
     for ch, (to, count, first) in sorted(report.items(), key=lambda kv: -int(kv[1][1])):  # type: ignore[call-overload]
         code = " ".join(f"U+{ord(c):04X}" for c in ch)
         parts.append(f"「{ch}」({code})→「{to or '(削除)'}」{count}件(最初: {first})")
-    return "Shift_JISで出力できない文字を置き換えました: " + "、".join(parts)
+    return f"{headline}: " + "、".join(parts)

@@ -16,6 +16,7 @@ from ecweb_core.jobs.dunning import Dunning
 from ecweb_core.jobs.mail import MailNotify
 from ecweb_core.jobs.operations import Operation, ParamError
 from ecweb_core.jobs.payment import PaymentStatusChange
+from ecweb_core.jobs.pdf_export import PdfExport
 
 JOBS_QUEUE = "jobs"
 # One Dramatiq actor runs every kind (workers/actors.py); the app sends to it by name.
@@ -37,6 +38,9 @@ class JobKind:
     max_backoff_ms: int = 30_000
     # A bulk job may legitimately run for hours (1,000,000 orders); Dramatiq's default is 10 minutes.
     time_limit_ms: int = 6 * HOURS
+    # Orders per chunk at most, for a kind whose orders are slow (a PDF page takes ~30 ms): progress,
+    # a crash's redone work and the chunk's transaction stay small whatever ECWEB_JOB_CHUNK_SIZE says.
+    chunk_limit: int | None = None
 
     def message_options(self) -> dict[str, Any]:
         """The Dramatiq options of this kind's messages (Retries and TimeLimit read them per message)."""
@@ -54,6 +58,7 @@ CATALOG: dict[str, JobKind] = {
     for k in (
         JobKind("bulk_update", "一括更新", BulkUpdate()),
         JobKind("csv_export", "CSV一括出力", CsvExport(purpose="order")),
+        JobKind("pdf_export", "PDF一括出力", PdfExport(), chunk_limit=50),
         JobKind("dunning", "一括督促", Dunning()),
         # Mails go out one by one: a chunk takes longer, and an SMTP server down is worth a longer wait.
         JobKind("mail", "メール一括通知", MailNotify(), min_backoff_ms=15_000, max_backoff_ms=10 * 60 * 1000),
@@ -79,6 +84,12 @@ def kind_label(key: str) -> str:
     """処理名 of a kind (a job of a kind that no longer exists shows its key)."""
     kind = CATALOG.get(key)
     return kind.label if kind else key
+
+
+def report_text(key: str, report: dict[str, Any]) -> str:
+    """What ジョブ管理 says of an export's report (characters replaced …), in the kind's own words."""
+    kind = CATALOG.get(key)
+    return kind.operation.describe_report(report) if kind and report else ""
 
 
 def registered_message(key: str) -> str:

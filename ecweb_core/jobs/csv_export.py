@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from ecweb_core import events
-from ecweb_core.csvexport.encoding import ENCODINGS, CharReport
+from ecweb_core.csvexport.encoding import ENCODINGS, CharReport, describe
 from ecweb_core.csvexport.export import header_bytes, render_chunk
 from ecweb_core.csvexport.formats import FormatError, FormatSpec, get_format, spec_of
 from ecweb_core.jobs import export_file
@@ -88,6 +88,9 @@ class CsvExport(BaseOperation):
         if state.empty:
             export_file.append(conn, state, header_bytes(FormatSpec.from_params(ctx.params), encoding), 0)
         export_file.publish(conn, state)
+
+    def describe_report(self, report: dict[str, Any]) -> str:
+        return describe(report)
 
 
 def _file(encoding: str) -> export_file.ExportSpec:

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ecweb_core.csvexport.encoding import describe
-from ecweb_core.jobs.catalog import kind_label
+from ecweb_core.jobs.catalog import kind_label, report_text
 from ecweb_core.models import Job, JobExport, Operator
 from ecweb_core.models.common import fmt_jst
 
@@ -35,6 +34,7 @@ class JobRow:
     has_result: bool
     error: str
     has_export: bool = False  # CSV / PDF export jobs: the exported file is kept (beside the result CSV)
+    export_label: str = "出力CSV"  # the link's text: 出力CSV, 出力PDF
     report: str = ""  # what the job wants the operator to know beyond the counts (e.g. replaced characters)
 
 
@@ -70,7 +70,8 @@ def list_jobs(session: Session, page: int, page_size: int) -> list[JobRow]:
             has_result=bool(j.result_path),
             error=j.error or "",
             has_export=bool(j.export_path and j.result_path),
-            report=describe(json.loads(report)) if report else "",
+            export_label="出力PDF" if (j.export_path or "").endswith(".pdf") else "出力CSV",
+            report=report_text(j.kind, json.loads(report)) if report else "",
         )
         for j, name, report in rows
     ]

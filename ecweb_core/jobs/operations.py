@@ -58,6 +58,10 @@ class Operation(Protocol):
         publishes its file)."""
         ...
 
+    def describe_report(self, report: dict[str, Any]) -> str:
+        """What ジョブ管理 shows of the export's report (job_exports.report), "" for nothing."""
+        ...
+
 
 class ExternalOperation(Operation, Protocol):
     """An operation that calls a service outside the database (SMTP, the payment provider).
@@ -80,3 +84,6 @@ class BaseOperation:
 
     def finish(self, conn: Connection, ctx: JobContext) -> None:
         return None
+
+    def describe_report(self, report: dict[str, Any]) -> str:
+        return ""

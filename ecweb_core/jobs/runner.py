@@ -161,7 +161,9 @@ def run_job(
                 attempts=Job.attempts + 1,
             )
         )
-    op = job_kind(job.kind).operation
+    kind = job_kind(job.kind)
+    op = kind.operation
+    chunk_size = min(chunk_size, kind.chunk_limit or chunk_size)
     ctx = JobContext(
         job_id=job_id, operator_id=job.operator_id, params=json.loads(job.params or "{}"), created_at=job.created_at
     )

@@ -5,8 +5,9 @@ from ecweb_core.models.automation import AutomationRule, AutomationRun
 from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product, ProductBundle, ProductPrice
 from ecweb_core.models.csv_formats import CsvFormat
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
+from ecweb_core.models.documents import DocumentIssue, DocumentLogo, DocumentTemplate
 from ecweb_core.models.effects import ExternalEffect
-from ecweb_core.models.jobs import Job, JobExport, JobTarget
+from ecweb_core.models.jobs import Job, JobExport, JobExportPage, JobTarget
 from ecweb_core.models.mail import CapturedMail, MailTemplate
 from ecweb_core.models.orders import (
     DunningRecord,
@@ -30,10 +31,14 @@ __all__ = [
     "Customer",
     "CustomerMemo",
     "DeliveryCompany",
+    "DocumentIssue",
+    "DocumentLogo",
+    "DocumentTemplate",
     "DunningRecord",
     "ExternalEffect",
     "Job",
     "JobExport",
+    "JobExportPage",
     "JobTarget",
     "Label",
     "MailTemplate",

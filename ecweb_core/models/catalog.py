@@ -29,6 +29,8 @@ class Product(SQLModel, table=True):
     price: int
     payment_fee: int | None = None  # a product's own fee wins over the method's
     shipping_fee: int | None = None  # a product's own fee wins over the company's
+    # 消費税率 (%): 10, or the reduced 8 for food and drink (supplements included). Prices are tax-inclusive.
+    tax_rate: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
 
 
 class ProductPrice(SQLModel, table=True):

@@ -60,3 +60,18 @@ class JobExport(SQLModel, table=True):
     bytes_written: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     rows_written: int = 0
     report: str = "{}"  # JSON: what the export wants the operator to know (characters Shift_JIS lacks …)
+    # A paged export (PDF) commits whole part files instead of bytes: parts 1..parts_written are
+    # committed, a higher-numbered one is a crashed chunk's leftover that the next chunk overwrites.
+    parts_written: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class JobExportPage(SQLModel, table=True):
+    """Where one order's pages are in a paged export's parts: the final file is merged in the grid's
+    order, which is not the order the chunks rendered them in."""
+
+    __tablename__ = "job_export_pages"
+    job_id: int = Field(foreign_key="jobs.id", primary_key=True)
+    order_id: int = Field(primary_key=True)
+    part_no: int  # the part file (export_file.part_path) holding them
+    first_page: int  # 0-based, in its part
+    pages: int

@@ -74,8 +74,10 @@ class OrderItem(SQLModel, table=True):
     order_id: int = Field(foreign_key="orders.id", index=True)
     product_id: int = Field(foreign_key="products.id")
     product_name: str = Field(max_length=200)
-    unit_price: int
+    unit_price: int  # tax-inclusive (総額表示)
     quantity: int = 1
+    # The product's rate when it was ordered: an invoice states the rate the sale was made at.
+    tax_rate: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
 
 
 class Label(SQLModel, table=True):

@@ -156,7 +156,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 def login(page: Page, base: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#login", DEMO_LOGIN)
-    page.fill("#password", password)
-    page.click("#login-submit")
+    """Signs in through the form. A click that lands before React has hydrated the form makes the
+    browser submit it natively (a GET to /login/?login=…, seen on a loaded machine): then again."""
+    for _ in range(3):
+        page.goto(f"{base}/login", wait_until="networkidle")
+        page.fill("#login", DEMO_LOGIN)
+        page.fill("#password", password)
+        page.click("#login-submit")
+        page.wait_for_load_state()
+        if "login=" not in page.url:
+            return
