@@ -15,6 +15,7 @@ from ecweb_core.models import (
     Order,
     OrderEvent,
     OrderItem,
+    OrderLabel,
     OrderMemo,
     OrderStatus,
     PaymentMethod,
@@ -38,12 +39,13 @@ class OrderDetail:
     customer: list[list[str]]
     items: list[list[str]]  # name, unit price, qty, line total
     totals: list[list[str]]
-    labels: list[str]
+    labels: list[list[str]]  # [name, colour]
     memos: list[list[str]]  # time, body
     events: list[list[str]]  # time, what, value, source
     dunning: list[list[str]]  # time, due date, memo
     survey: list[list[str]]  # question, answer
     subscription: list[list[str]] = field(default_factory=list)
+    label_ids: list[str] = field(default_factory=list)  # the labels it carries, for the label editor
 
 
 def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
@@ -131,6 +133,9 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
             ).scalars()
         ],
     )
+    detail.label_ids = [
+        str(i) for i in session.execute(select(OrderLabel.label_id).where(OrderLabel.order_id == o.id)).scalars()
+    ]
     if o.subscription_id:
         sub = session.get(Subscription, o.subscription_id)
         if sub:

@@ -2,7 +2,7 @@
 
 from ecweb_core.models.auth import Operator, OperatorSession
 from ecweb_core.models.automation import AutomationRule, AutomationRun
-from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product
+from ecweb_core.models.catalog import DeliveryCompany, PaymentFeeTier, PaymentMethod, PrefectureShippingFee, Product
 from ecweb_core.models.csv_formats import CsvFormat
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.effects import ExternalEffect
@@ -19,6 +19,7 @@ from ecweb_core.models.orders import (
     OrderStatus,
     SurveyAnswer,
 )
+from ecweb_core.models.reasons import Reason
 from ecweb_core.models.shop import ShopSettings
 from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo
 
@@ -45,9 +46,12 @@ __all__ = [
     "OrderLabel",
     "OrderMemo",
     "OrderStatus",
+    "PaymentFeeTier",
     "PaymentMethod",
     "PointLedger",
+    "PrefectureShippingFee",
     "Product",
+    "Reason",
     "ShopSettings",
     "Subscription",
     "SubscriptionItem",
