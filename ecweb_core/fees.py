@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Integer, case, func, literal, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
@@ -46,48 +46,73 @@ def _own_fee(product_fee: Any) -> Any:
     )
 
 
-def payment_fee_expr() -> ColumnElement[Any]:
+def _id(value: int | None, column: Any) -> Any:
+    """The order's own method / company, or the one it is being changed to."""
+    return column if value is None else literal(int(value), Integer)
+
+
+def payment_fee_expr(method_id: int | None = None) -> ColumnElement[Any]:
     t, pm = PaymentFeeTier.__table__.c, PaymentMethod.__table__.c
+    method = _id(method_id, ORDERS.c.payment_method_id)
     tier = (
         select(t.fee)
-        .where(t.payment_method_id == ORDERS.c.payment_method_id, t.min_amount <= ORDERS.c.subtotal)
+        .where(t.payment_method_id == method, t.min_amount <= ORDERS.c.subtotal)
         .order_by(t.min_amount.desc())
         .limit(1)
         .scalar_subquery()
     )
-    base = select(pm.fee).where(pm.id == ORDERS.c.payment_method_id).scalar_subquery()
+    base = select(pm.fee).where(pm.id == method).scalar_subquery()
     return func.coalesce(_own_fee(_PR.c.payment_fee), tier, base, 0)
 
 
-def shipping_fee_expr() -> ColumnElement[Any]:
+def shipping_fee_expr(company_id: int | None = None) -> ColumnElement[Any]:
     dc, pf, c = DeliveryCompany.__table__.c, PrefectureShippingFee.__table__.c, Customer.__table__.c
-    free_from = select(dc.free_shipping_from).where(dc.id == ORDERS.c.delivery_company_id).scalar_subquery()
-    # One level of correlation (a nested scalar subquery would not correlate to the UPDATE's orders).
+    company_ref = _id(company_id, ORDERS.c.delivery_company_id)
+    free_from = select(dc.free_shipping_from).where(dc.id == company_ref).scalar_subquery()
+    # One level of correlation (a nested scalar subquery would not correlate to the orders).
     to_prefecture = (
         select(pf.fee)
         .select_from(PrefectureShippingFee.__table__.join(Customer.__table__, c.prefecture == pf.prefecture))
-        .where(pf.delivery_company_id == ORDERS.c.delivery_company_id, c.id == ORDERS.c.customer_id)
+        .where(pf.delivery_company_id == company_ref, c.id == ORDERS.c.customer_id)
         .scalar_subquery()
     )
-    base = select(dc.fee).where(dc.id == ORDERS.c.delivery_company_id).scalar_subquery()
+    base = select(dc.fee).where(dc.id == company_ref).scalar_subquery()
     # subtotal >= NULL is NULL: a company without 送料無料 falls through to its fee.
     company = case((ORDERS.c.subtotal >= free_from, 0), else_=func.coalesce(to_prefecture, base, 0))
     return func.coalesce(_own_fee(_PR.c.shipping_fee), company)
 
 
 def recompute_fees(
-    conn: Connection, where: ColumnElement[bool], *, payment: bool = True, shipping: bool = True, now: Any = None
+    conn: Connection,
+    where: ColumnElement[bool],
+    *,
+    payment: bool = True,
+    shipping: bool = True,
+    method_id: int | None = None,
+    company_id: int | None = None,
+    values: dict[str, Any] | None = None,
 ) -> None:
-    """Sets the orders' 支払い手数料 and / or 送料 from the settings, then 合計."""
-    values: dict[str, Any] = {}
-    if payment:
-        values["payment_fee"] = payment_fee_expr()
-    if shipping:
-        values["shipping_fee"] = shipping_fee_expr()
-    if not values:
-        return
-    if now is not None:
-        values["updated_at"] = now
-    conn.execute(update(ORDERS).where(where).values(**values))
+    """ONE UPDATE of the orders matching `where`: `values` (e.g. the new 支払方法 / 配送業者
+    themselves, `method_id` / `company_id`), the recomputed 支払い手数料 and / or 送料, and 合計.
+
+    The fees are computed once per order in a derived table the UPDATE joins by id (UPDATE … FROM,
+    SQLite >= 3.33 and PostgreSQL): one new row version per order instead of three — PostgreSQL
+    writes every index entry again for each UPDATE of a row."""
     o = ORDERS.c
-    conn.execute(update(ORDERS).where(where).values(total=o.subtotal + o.shipping_fee + o.payment_fee - o.points_used))
+    columns: list[Any] = [o.id]
+    if payment:
+        columns.append(payment_fee_expr(method_id).label("new_payment_fee"))
+    if shipping:
+        columns.append(shipping_fee_expr(company_id).label("new_shipping_fee"))
+    fees = select(*columns).where(where).subquery("fees")
+    new_payment = fees.c.new_payment_fee if payment else o.payment_fee
+    new_shipping = fees.c.new_shipping_fee if shipping else o.shipping_fee
+    changes: dict[str, Any] = dict(values or {})
+    if payment:
+        changes["payment_fee"] = new_payment
+    if shipping:
+        changes["shipping_fee"] = new_shipping
+    if payment or shipping:
+        changes["total"] = o.subtotal + new_shipping + new_payment - o.points_used
+    if changes:
+        conn.execute(update(ORDERS).where(o.id == fees.c.id).values(**changes))

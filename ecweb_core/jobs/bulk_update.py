@@ -118,9 +118,20 @@ def _apply(conn: Connection, ctx: JobContext, ok: list[int]) -> None:
     in_chunk = in_ids(conn, ORDERS.c.id, ok)
     _write_events(conn, ctx, ok, now)
     values = _order_values(p, now)
-    conn.execute(update(ORDERS).where(in_chunk).values(**values))
-    # The seed: a new 支払方法 / 配送業者 brings its fee (a product's own fee wins), from 設定's fee rules.
-    recompute_fees(conn, in_chunk, payment="payment_method_id" in p, shipping="delivery_company_id" in p)
+    if "payment_method_id" in p or "delivery_company_id" in p:
+        # The seed: a new 支払方法 / 配送業者 brings its fee (a product's own fee wins), from 設定's
+        # fee rules — in the same UPDATE as the other values (one row version per order).
+        recompute_fees(
+            conn,
+            in_chunk,
+            payment="payment_method_id" in p,
+            shipping="delivery_company_id" in p,
+            method_id=p.get("payment_method_id"),
+            company_id=p.get("delivery_company_id"),
+            values=values,
+        )
+    else:
+        conn.execute(update(ORDERS).where(in_chunk).values(**values))
     if memo := p.get("order_memo"):
         _insert_memos(conn, OrderMemo, "order_id", select(ORDERS.c.id).where(in_chunk), memo, ctx, now)
     for label_id in p.get("label_ids", []):

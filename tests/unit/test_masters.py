@@ -303,6 +303,28 @@ def test_a_reason_renamed_is_renamed_on_its_records_and_guarded_while_used(engin
         parse_edit(conn, {"needs_attention": "yes", "attention_reason": "住所不備(番地なし)"})
 
 
+def test_order_detail_sets_attention_with_a_listed_reason(engine: Engine) -> None:
+    order_id = _order_ids(engine, 1)[0]
+    with engine.begin() as conn:
+        reasons.create_reason(conn, reasons.ATTENTION, "ギフト包装確認")
+        edit_order(
+            conn, order_id, parse_edit(conn, {"needs_attention": "yes", "attention_reason": "ギフト包装確認"}), None
+        )
+        row = conn.execute(select(Order.needs_attention, Order.attention_reason).where(Order.id == order_id)).one()
+        assert tuple(row) == (True, "ギフト包装確認")
+        edit_order(conn, order_id, parse_edit(conn, {"needs_attention": "no"}), None)
+        row = conn.execute(select(Order.needs_attention, Order.attention_reason).where(Order.id == order_id)).one()
+        assert tuple(row) == (False, None)
+    for form, field, message in [
+        ({"attention_reason": "住所不備"}, "attention_reason",
+         "要対応理由は「要対応にする」を選んだ場合のみ指定できます。"),
+        ({"needs_attention": "yes", "attention_reason": "気分"}, "attention_reason",
+         "要対応理由は選択肢から選んでください。"),
+        ({"needs_attention": "maybe"}, "needs_attention", "要対応受注は選択肢から選んでください。"),
+    ]:  # fmt: skip
+        _refused(engine, lambda c, f=form: edit_order(c, order_id, parse_edit(c, f), None), field, message)
+
+
 def test_stop_and_cancel_reasons_are_told_apart_on_subscriptions(engine: Engine) -> None:
     """停止理由 and キャンセル理由 share subscriptions.status_reason: each list counts and renames only
     the subscriptions in its own status."""
