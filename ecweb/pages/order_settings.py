@@ -89,7 +89,11 @@ def order_settings_page() -> rx.Component:
             max_width="900px",
             margin_bottom="1em",
         ),
-        form_errors(S.errors, "order-settings-errors"),
-        saved(S.message, "order-settings-message"),
-        rx.button("この内容で保存する", on_click=S.save, id="save-order-settings", margin_top="0.75em"),
+        rx.vstack(
+            form_errors(S.errors, "order-settings-errors"),
+            saved(S.message, "order-settings-message"),
+            rx.button("この内容で保存する", on_click=S.save, id="save-order-settings"),
+            max_width="900px",
+            spacing="3",
+        ),
     )
