@@ -40,7 +40,7 @@ RULES = [
     ("status", str(SHIPPED), "change_status", str(DELIVERED)),  # 発送完了 → 配送完了 (chains to the next)
     ("status", str(DELIVERED), "order_attention", "on"),  # 配送完了 → 要対応
     ("shipped_at", "", "subscription_status", "attention_on"),  # 発送完了日 → 定期受注 要対応
-    ("shipping_list", "", "change_status", "{custom}"),  # 出荷リスト出力済 → 発送準備中
+    ("shipping_list", "", "change_status", "{custom}"),  # 出荷リスト出力済 → an operator status (出荷作業中)
 ]
 
 

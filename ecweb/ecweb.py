@@ -7,6 +7,7 @@ import reflex as rx
 from ecweb.api import api
 from ecweb.pages.automation import automation_page
 from ecweb.pages.csv_settings import csv_settings_page
+from ecweb.pages.delivery_settings import delivery_settings_page
 from ecweb.pages.integrations import integrations_page
 from ecweb.pages.jobs import jobs_page
 from ecweb.pages.login import login_page
@@ -14,18 +15,27 @@ from ecweb.pages.mail_templates import mail_templates_page
 from ecweb.pages.mailbox import mailbox_page
 from ecweb.pages.order_detail import order_detail_page
 from ecweb.pages.order_documents import order_documents_page
+from ecweb.pages.order_labels import order_labels_page
+from ecweb.pages.order_settings import order_settings_page
+from ecweb.pages.order_statuses import order_statuses_page
 from ecweb.pages.orders import orders_page
+from ecweb.pages.payment_settings import payment_settings_page
+from ecweb.pages.reasons import reasons_page
 from ecweb_state.auth import AuthState
 from ecweb_state.automation import AutomationState
 from ecweb_state.csv_settings import CsvSettingsState
 from ecweb_state.delivery import deliver_notes
+from ecweb_state.delivery_settings import DeliverySettingsState
 from ecweb_state.integrations import IntegrationsState
 from ecweb_state.job_forms import CsvExportFormState
 from ecweb_state.jobs import JobsState
 from ecweb_state.mail import MailboxState, MailTemplatesState
+from ecweb_state.master_lists import MasterListState
 from ecweb_state.order_detail import OrderDetailState
 from ecweb_state.order_documents import OrderDocumentsState
+from ecweb_state.order_settings import OrderSettingsState
 from ecweb_state.orders import OrdersState
+from ecweb_state.payment_settings import PaymentSettingsState
 
 
 def index() -> rx.Component:
@@ -61,4 +71,35 @@ app.add_page(
     route="/settings/order-documents",
     title="受注帳票管理 | ecweb",
     on_load=OrderDocumentsState.on_load,
+)
+# The shop's own master data (設定): statuses, labels, reasons, shop settings, fees.
+app.add_page(
+    order_statuses_page,
+    route="/settings/order-statuses",
+    title="対応状況管理 | ecweb",
+    on_load=MasterListState.open_list("status"),
+)
+app.add_page(
+    order_labels_page,
+    route="/settings/labels",
+    title="受注ラベル管理 | ecweb",
+    on_load=MasterListState.open_list("label"),
+)
+app.add_page(
+    reasons_page, route="/settings/reasons", title="理由管理 | ecweb", on_load=MasterListState.open_list("attention")
+)
+app.add_page(
+    order_settings_page, route="/settings/orders", title="受注/定期受注設定 | ecweb", on_load=OrderSettingsState.on_load
+)
+app.add_page(
+    delivery_settings_page,
+    route="/settings/delivery",
+    title="配送/送料設定 | ecweb",
+    on_load=DeliverySettingsState.on_load,
+)
+app.add_page(
+    payment_settings_page,
+    route="/settings/payment-methods",
+    title="支払方法 | ecweb",
+    on_load=PaymentSettingsState.on_load,
 )

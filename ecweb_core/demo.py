@@ -18,6 +18,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from ecweb_core.auth import hash_password
 from ecweb_core.db import get_engine
+from ecweb_core.fees import recompute_fees
+from ecweb_core.masters.delivery import CompanyForm, save_company
+from ecweb_core.masters.labels import create_label
+from ecweb_core.masters.payment import MethodFeeForm, save_method_fees
+from ecweb_core.masters.statuses import create_status
 from ecweb_core.models import (
     Customer,
     DeliveryCompany,
@@ -33,7 +38,6 @@ from ecweb_core.models import (
     Product,
     ProductBundle,
     ProductPrice,
-    ShopSettings,
     Subscription,
     SubscriptionItem,
     SurveyAnswer,
@@ -43,27 +47,30 @@ from ecweb_core.statuses import (
     CANCELLED,
     CONFIRMED,
     DELIVERED,
-    FIRST_CUSTOM_STATUS_ID,
     IN_PROGRESS,
-    PAYMENT_METHODS,
     RETURNED,
     SHIPPED,
-    SYSTEM_ORDER_STATUSES,
     UNKNOWN,
 )
 
 DEMO_LOGIN, DEMO_PASSWORD = "demo", "demo1234"
-DEMO_SHOP = {
-    "shop_name": "ecweb デモショップ",
-    "shop_postal_code": "150-0001",
-    "shop_address": "東京都渋谷区神宮前1-2-3 ecwebビル5F",
-    "shop_phone": "03-1234-5678",
-    "registration_number": "T7123456789012",
-}
-CUSTOM_STATUSES = ["発送準備中", "入金待ち", "在庫確認中"]
-PREPARING = FIRST_CUSTOM_STATUS_ID  # 発送準備中
+# Sample values of the shop's settings (the system rows come with the migrations): operator
+# statuses, labels, companies with their fees, payment fees. 発送準備中 is left for the operator
+# to create in 対応状況管理, as the seed's example rule does.
+CUSTOM_STATUSES = ["出荷作業中", "入金待ち", "在庫確認中"]
 LABELS = [("ギフト", "red"), ("同梱あり", "blue"), ("優良顧客", "green"), ("要確認", "orange"), ("初回購入", "purple")]
-DELIVERY_COMPANIES = [("ヤマト運輸", 600), ("佐川急便", 550), ("日本郵便", 500)]
+# name, 基本送料, 送料無料 from, 都道府県別送料
+DELIVERY_COMPANIES: list[tuple[str, int, int | None, dict[str, int]]] = [
+    ("ヤマト運輸", 600, 10000, {"北海道": 1200, "沖縄県": 1500}),
+    ("佐川急便", 550, None, {"北海道": 1100, "沖縄県": 1400}),
+    ("日本郵便", 500, None, {}),
+]
+# code -> (支払い手数料, amount tiers {from: fee})
+PAYMENT_FEES: dict[str, tuple[int, dict[int, int]]] = {
+    "np": (250, {}),
+    "np_wiz": (250, {}),
+    "cod": (330, {10000: 440, 30000: 660}),
+}
 PRODUCTS = [
     # code, name, price (tax-inclusive), own payment fee, own shipping fee, tax rate (supplements and
     # drinks are food: the reduced 8 %)
@@ -84,6 +91,14 @@ PRODUCTS = [
 PRODUCT_PRICES = [("SKN-001", 1, 1980), ("SKN-001", 2, 3980), ("SUP-001", 1, 980), ("SUP-001", 2, 3480),
                   ("SUP-003", 3, 2980)]  # fmt: skip
 PRODUCT_BUNDLES = [("SKN-001", 2, "SMP-001", 1), ("SUP-001", 3, "SUP-004", 1)]  # code, delivery, bundled code, qty
+# The demo shop's block on its documents (a fictitious 登録番号 with a valid check digit).
+DEMO_SHOP = {
+    "shop_name": "ecweb デモショップ",
+    "shop_postal_code": "150-0001",
+    "shop_address": "東京都渋谷区神宮前1-2-3 ecwebビル5F",
+    "shop_phone": "03-1234-5678",
+    "registration_number": "T7123456789012",
+}
 SURNAMES = [
     ("佐藤", "サトウ"),
     ("鈴木", "スズキ"),
@@ -136,8 +151,9 @@ PREFS = [
 SURVEY = [("肌質", ["乾燥肌", "脂性肌", "混合肌", "普通肌"]), ("気になる悩み", ["シミ", "毛穴", "くすみ", "ハリ"])]
 MEMOS = ["お届け日時の変更依頼あり", "ギフト包装希望", "不在が多いため置き配希望", "電話で問い合わせあり"]
 
-# (status id, payment status, weight)
-STATUS_MIX = [
+PREPARING = "出荷作業中"  # the sample status of orders whose 出荷リスト is out, not yet shipped
+# (status id — or an operator status by name —, payment status, weight)
+STATUS_MIX: list[tuple[int | str, str, int]] = [
     (IN_PROGRESS, "auth_requested", 2),
     (CONFIRMED, "authorized", 20),
     (CONFIRMED, "credit_review", 3),
@@ -171,50 +187,47 @@ def _max_id(conn: Connection, table: Table) -> int:
 
 
 def ensure_reference_data(conn: Connection) -> None:
-    """Statuses, payment methods, companies, products, labels, settings and the demo operator."""
-    if conn.execute(select(func.count()).select_from(_t(OrderStatus))).scalar_one():
-        return
-    statuses = [
-        {"id": i, "name": n, "is_system": True, "position": p} for p, (i, n) in enumerate(SYSTEM_ORDER_STATUSES.items())
-    ]
-    statuses += [
-        {"id": FIRST_CUSTOM_STATUS_ID + k, "name": n, "is_system": False, "position": 10 + k}
-        for k, n in enumerate(CUSTOM_STATUSES)
-    ]
-    conn.execute(insert(_t(OrderStatus)), statuses)
-    conn.execute(
-        insert(_t(PaymentMethod)),
-        [{"code": c, "name": n, "fee": f, "position": p} for p, (c, (n, f)) in enumerate(PAYMENT_METHODS.items())],
-    )
-    conn.execute(
-        insert(_t(DeliveryCompany)),
-        [{"name": n, "fee": f, "position": p} for p, (n, f) in enumerate(DELIVERY_COMPANIES)],
-    )
-    conn.execute(
-        insert(_t(Product)),
-        [
-            {"code": c, "name": n, "price": pr, "payment_fee": pf, "shipping_fee": sf, "tax_rate": tr}
-            for c, n, pr, pf, sf, tr in PRODUCTS
-        ],
-    )
-    ids = {r.code: r.id for r in conn.execute(select(_t(Product).c.code, _t(Product).c.id))}
-    conn.execute(
-        insert(_t(ProductPrice)), [{"product_id": ids[c], "from_count": n, "price": p} for c, n, p in PRODUCT_PRICES]
-    )
-    conn.execute(
-        insert(_t(ProductBundle)),
-        [{"product_id": ids[c], "delivery_count": n, "bundled_product_id": ids[b], "quantity": q}
-         for c, n, b, q in PRODUCT_BUNDLES],
-    )  # fmt: skip
-    conn.execute(insert(_t(Label)), [{"name": n, "color": c} for n, c in LABELS])
-    conn.execute(insert(_t(ShopSettings)), [{"id": 1}])
-    # The demo shop's block on its documents (a fictitious 登録番号 with a valid check digit).
-    conn.execute(update(_t(DocumentTemplate)).values(**DEMO_SHOP))
-    if conn.dialect.name == "postgresql":
-        # Explicit ids were inserted: move the sequence past them for operator-defined statuses.
+    """Sample settings (statuses, labels, companies, fees), products and the demo operator, once.
+
+    The settings go through the same core functions as the 設定 screens."""
+    if not conn.execute(select(func.count()).select_from(_t(Product))).scalar_one():
+        have = set(conn.execute(select(_t(OrderStatus).c.name)).scalars())
+        for name in CUSTOM_STATUSES:
+            if name not in have:
+                create_status(conn, name)
+        if not conn.execute(select(func.count()).select_from(_t(Label))).scalar_one():
+            for name, color in LABELS:
+                create_label(conn, name, color)
+        if not conn.execute(select(func.count()).select_from(_t(DeliveryCompany))).scalar_one():
+            for name, fee, free_from, prefs in DELIVERY_COMPANIES:
+                form = CompanyForm(
+                    name=name,
+                    fee=str(fee),
+                    free_from="" if free_from is None else str(free_from),
+                    prefecture_fees=[[p, str(f)] for p, f in prefs.items()],
+                )
+                save_company(conn, None, form)
+        methods = dict(conn.execute(select(_t(PaymentMethod).c.code, _t(PaymentMethod).c.id)).all())
+        for code, (fee, tiers) in PAYMENT_FEES.items():
+            if code in methods:
+                tier_rows = [[str(low), str(f)] for low, f in tiers.items()]
+                save_method_fees(conn, methods[code], MethodFeeForm(fee=str(fee), tiers=tier_rows))
         conn.execute(
-            text("SELECT setval(pg_get_serial_sequence('order_statuses', 'id'), (SELECT max(id) FROM order_statuses))")
+            insert(_t(Product)),
+            [
+                {"code": c, "name": n, "price": pr, "payment_fee": pf, "shipping_fee": sf, "tax_rate": tr}
+                for c, n, pr, pf, sf, tr in PRODUCTS
+            ],
         )
+        ids = {r.code: r.id for r in conn.execute(select(_t(Product).c.code, _t(Product).c.id))}
+        prices = [{"product_id": ids[c], "from_count": n, "price": p} for c, n, p in PRODUCT_PRICES]
+        conn.execute(insert(_t(ProductPrice)), prices)
+        conn.execute(
+            insert(_t(ProductBundle)),
+            [{"product_id": ids[c], "delivery_count": n, "bundled_product_id": ids[b], "quantity": q}
+             for c, n, b, q in PRODUCT_BUNDLES],
+        )  # fmt: skip
+        conn.execute(update(_t(DocumentTemplate)).values(**DEMO_SHOP))
     if not conn.execute(select(_t(Operator).c.id).where(_t(Operator).c.login == DEMO_LOGIN)).first():
         conn.execute(
             insert(_t(Operator)),
@@ -235,10 +248,14 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
     now = now or utcnow()
     with engine.begin() as conn:
         ensure_reference_data(conn)
-        methods = {r.code: (r.id, r.fee) for r in conn.execute(select(_t(PaymentMethod)))}
-        companies = [(r.id, r.fee) for r in conn.execute(select(_t(DeliveryCompany)))]
+        pm = _t(PaymentMethod)
+        methods = {r.code: (r.id, r.fee) for r in conn.execute(select(pm).order_by(pm.c.position, pm.c.id))}
+        companies = [
+            (r.id, r.fee) for r in conn.execute(select(_t(DeliveryCompany)).order_by(_t(DeliveryCompany).c.id))
+        ]
         product_rows = conn.execute(select(_t(Product))).all()
         products = [(r.id, r.name, r.price, r.payment_fee, r.shipping_fee, r.tax_rate) for r in product_rows]
+        status_ids = dict(conn.execute(select(_t(OrderStatus).c.name, _t(OrderStatus).c.id)).all())
         label_ids = [r.id for r in conn.execute(select(_t(Label).c.id).order_by(_t(Label).c.id))]
         n_customers = max(20, orders // 4)
         cust0, sub0, order0 = _max_id(conn, _t(Customer)), _max_id(conn, _t(Subscription)), _max_id(conn, _t(Order))
@@ -304,7 +321,9 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
             conn.execute(insert(_t(Subscription)), chunk)
         conn.execute(insert(_t(SubscriptionItem)), sub_items)
 
-        mix = [(s, p) for s, p, _ in STATUS_MIX]
+        # An operator status the shop no longer has (renamed, deleted) stands back as 注文確定.
+        mix = [(s if isinstance(s, int) else status_ids.get(s, CONFIRMED), p) for s, p, _ in STATUS_MIX]
+        preparing = status_ids.get(PREPARING)
         weights = [w for _, _, w in STATUS_MIX]
         counts = {"orders": 0, "items": 0, "labels": 0, "surveys": 0, "memos": 0}
         item_id = item0
@@ -329,9 +348,8 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                 ordered_at = None if status == IN_PROGRESS else ordered
                 items, extra = [], []
                 subtotal = 0
-                own_pay, own_ship = [], []
                 for _i in range(rng.choice([1, 1, 1, 2, 2, 3])):
-                    pid, pname, price, pfee, sfee, rate = rng.choice(products)
+                    pid, pname, price, _pfee, _sfee, rate = rng.choice(products)
                     qty = rng.choice([1, 1, 1, 2])
                     item_id += 1
                     items.append(
@@ -346,14 +364,6 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                         }
                     )
                     subtotal += price * qty
-                    if pfee is not None:
-                        own_pay.append(pfee)
-                    if sfee is not None:
-                        own_ship.append(sfee)
-                method_fee = next(f for i, f in methods.values() if i == mid)
-                company_fee = next(f for i, f in companies if i == comp)
-                payment_fee = max(own_pay) if own_pay else method_fee
-                shipping_fee = max(own_ship) if own_ship else company_fee
                 points_used = rng.choice([0, 0, 0, 100, 300])
                 shipped = status in (SHIPPED, DELIVERED, RETURNED)
                 shipped_at = ordered + timedelta(days=rng.randint(1, 4)) if shipped else None
@@ -380,20 +390,20 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
                     "scheduled_delivery_date": (ordered + timedelta(days=4)).astimezone(JST).date(),
                     "delivered_at": delivered_at,
                     "paid_at": shipped_at if pay == "captured" else None,
-                    "shipping_list_exported": shipped or status == PREPARING,
+                    "shipping_list_exported": shipped or status == preparing,
                     "shipping_list_exported_at": (ordered + timedelta(days=1))
-                    if shipped or status == PREPARING
+                    if shipped or status == preparing
                     else None,
                     "needs_attention": rng.random() < 0.04,
                     "attention_reason": None,
                     "np_transaction_id": f"NP{oid:010d}" if mid in (methods["np"][0], methods["np_wiz"][0]) else None,
                     "np_transaction_cancelled": False,
                     "subtotal": subtotal,
-                    "shipping_fee": shipping_fee,
-                    "payment_fee": payment_fee,
+                    "shipping_fee": 0,  # the fees come from the shop's settings (recompute_fees)
+                    "payment_fee": 0,
                     "points_used": points_used,
                     "points_granted": subtotal // 100,
-                    "total": subtotal + shipping_fee + payment_fee - points_used,
+                    "total": subtotal - points_used,
                     "created_at": ordered,
                     "updated_at": ordered,
                 }
@@ -434,6 +444,8 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
             if batch_orders:
                 conn.execute(insert(_t(Order)), batch_orders)
                 conn.execute(insert(_t(OrderItem)), batch_items)
+                first, last = batch_orders[0]["id"], batch_orders[-1]["id"]
+                recompute_fees(conn, _t(Order).c.id.between(first, last))
             for kind, rows in batch_extra.items():
                 if rows:
                     conn.execute(insert(tables[kind]), rows)

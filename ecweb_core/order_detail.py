@@ -18,6 +18,7 @@ from ecweb_core.models import (
     Order,
     OrderEvent,
     OrderItem,
+    OrderLabel,
     OrderMemo,
     OrderStatus,
     PaymentMethod,
@@ -43,7 +44,7 @@ class OrderDetail:
     customer: list[list[str]]
     items: list[list[str]]  # name, unit price, qty, line total
     totals: list[list[str]]
-    labels: list[str]
+    labels: list[list[str]]  # [name, colour]
     memos: list[list[str]]  # time, body
     events: list[list[str]]  # time, what, value, source
     dunning: list[list[str]]  # time, due date, memo
@@ -52,6 +53,7 @@ class OrderDetail:
     subscription: list[list[str]] = field(default_factory=list)
     payments: list[list[str]] = field(default_factory=list)  # time, process, source, outcome, ref, attempts, error
     provider_url: str = ""  # the provider's 決済管理画面 for this order
+    label_ids: list[str] = field(default_factory=list)  # the labels it carries, for the label editor
 
 
 def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
@@ -150,6 +152,9 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
             select(DocumentIssue).where(DocumentIssue.order_id == o.id).order_by(DocumentIssue.id.desc()).limit(200)
         ).scalars()
     ]  # fmt: skip
+    detail.label_ids = [
+        str(i) for i in session.execute(select(OrderLabel.label_id).where(OrderLabel.order_id == o.id)).scalars()
+    ]
     if o.subscription_id:
         sub = session.get(Subscription, o.subscription_id)
         if sub:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core import events
 from ecweb_core.errors import FormError
-from ecweb_core.models import Order, OrderStatus
+from ecweb_core.masters import labels, reasons, statuses
+from ecweb_core.models import Order, OrderLabel, OrderStatus
 from ecweb_core.models.common import jst_midnight, utcnow
 from ecweb_core.statuses import PAYMENT_STATUSES
 
@@ -25,10 +26,12 @@ def parse_edit(conn: Connection, form: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if status := str(form.get("status_id") or "").strip():
-        ok = status.isdigit() and conn.execute(select(OrderStatus.id).where(OrderStatus.id == int(status))).first()
-        changes["status_id"] = int(status) if ok else None
-        if not ok:
-            errors["status_id"] = "指定された対応状況が存在しません。"
+        problem = (
+            statuses.check_assignable(conn, int(status)) if status.isdigit() else "指定された対応状況が存在しません。"
+        )
+        changes["status_id"] = int(status) if not problem else None
+        if problem:
+            errors["status_id"] = problem
     if pay := str(form.get("payment_status") or "").strip():
         if pay in PAYMENT_STATUSES:
             changes["payment_status"] = pay
@@ -44,6 +47,17 @@ def parse_edit(conn: Connection, form: dict[str, Any]) -> dict[str, Any]:
                 changes[key] = jst_midnight(date.fromisoformat(raw.replace("/", "-")))
             except ValueError:
                 errors[key] = f"{label}は YYYY-MM-DD の形式で入力してください。"
+    attention = str(form.get("needs_attention") or "").strip()
+    reason = str(form.get("attention_reason") or "").strip()
+    if attention not in ("", "yes", "no"):
+        errors["needs_attention"] = "要対応受注は選択肢から選んでください。"
+    elif reason and attention != "yes":
+        errors["attention_reason"] = "要対応理由は「要対応にする」を選んだ場合のみ指定できます。"
+    elif reason and not reasons.check_reason(conn, reasons.ATTENTION, reason):
+        errors["attention_reason"] = "要対応理由は選択肢から選んでください。"
+    elif attention:
+        changes["needs_attention"] = attention == "yes"
+        changes["attention_reason"] = reason or None
     if errors:
         raise FormError(errors)
     if not changes:
@@ -75,3 +89,21 @@ def edit_order(conn: Connection, order_id: int, changes: dict[str, Any], operato
     written = batch.write(conn)
     conn.execute(update(ORDERS).where(this).values(**changes, updated_at=now))
     return written
+
+
+def set_order_labels(conn: Connection, order_id: int, label_ids: list[int]) -> None:
+    """The order carries exactly `label_ids` afterwards. A label being added must be enabled; a
+    disabled one the order already has may stay."""
+    if conn.execute(select(ORDERS.c.id).where(ORDERS.c.id == order_id)).first() is None:
+        raise FormError({"form": "受注が見つかりません。"})
+    ol = OrderLabel.__table__
+    have = set(conn.execute(select(ol.c.label_id).where(ol.c.order_id == order_id)).scalars())
+    wanted = set(label_ids)
+    if problem := labels.check_assignable(conn, sorted(wanted - have)):
+        raise FormError({"label_ids": problem})
+    if gone := have - wanted:
+        conn.execute(ol.delete().where(ol.c.order_id == order_id, ol.c.label_id.in_(gone)))
+    if new := wanted - have:
+        conn.execute(insert(ol), [{"order_id": order_id, "label_id": i} for i in sorted(new)])
+    if gone or new:
+        conn.execute(update(ORDERS).where(ORDERS.c.id == order_id).values(updated_at=utcnow()))

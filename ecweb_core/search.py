@@ -271,7 +271,7 @@ class OrderRow:
     shipping_list: str
     needs_attention: bool
     subscription: bool
-    labels: list[str] = field(default_factory=list)
+    labels: list[list[str]] = field(default_factory=list)  # [name, colour] in 受注ラベル's order
 
 
 def grid_order_by(sort: str, descending: bool) -> list[ColumnElement[Any]]:
@@ -340,14 +340,15 @@ def fetch_page(session: Session, f: OrderFilter, req: PageRequest) -> list[Order
     return [by_id[i] for i in ids if i in by_id]
 
 
-def labels_of(session: Session, order_ids: list[int]) -> dict[int, list[str]]:
+def labels_of(session: Session, order_ids: list[int]) -> dict[int, list[list[str]]]:
+    """Each order's labels as [name, colour], in the order 受注ラベル管理 sets."""
     ol, lb = OrderLabel.__table__.c, Label.__table__.c
-    out: dict[int, list[str]] = {}
-    for oid, name in session.execute(
-        select(ol.order_id, lb.name)
+    out: dict[int, list[list[str]]] = {}
+    for oid, name, color in session.execute(
+        select(ol.order_id, lb.name, lb.color)
         .join(Label.__table__, lb.id == ol.label_id)
         .where(ol.order_id.in_(order_ids))
-        .order_by(lb.name)
+        .order_by(lb.position, lb.id)
     ):
-        out.setdefault(oid, []).append(name)
+        out.setdefault(oid, []).append([name, color])
     return out

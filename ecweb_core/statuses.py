@@ -1,4 +1,4 @@
-"""The fixed vocabularies of orders: system 対応状況 ids, 決済状況 codes, payment method codes."""
+"""The fixed vocabularies of orders: system 対応状況 ids, 決済状況 codes, 定期受注 statuses."""
 
 from __future__ import annotations
 
@@ -34,14 +34,7 @@ PAYMENT_STATUSES: dict[str, str] = {
     "cancelled": "取消完了",
 }
 
-# 支払方法: code -> (label, default fee).
-PAYMENT_METHODS: dict[str, tuple[str, int]] = {
-    "credit": ("クレジットカード", 0),
-    "np": ("NP後払い", 250),
-    "np_wiz": ("NP後払いwiz", 250),
-    "cod": ("代金引換", 330),
-    "amazon_pay": ("Amazon Pay", 0),
-    "bank": ("銀行振込", 0),
-}
+# 支払方法 are rows of payment_methods (the migration inserts the codes the gateway knows: credit, np,
+# np_wiz, cod, amazon_pay, bank); their fees are settings (masters/payment.py).
 
 SUBSCRIPTION_STATUSES: dict[str, str] = {"active": "有効", "paused": "停止", "cancelled": "キャンセル"}

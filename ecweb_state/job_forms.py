@@ -34,6 +34,7 @@ class JobFormState(OrdersState):
     @rx.event
     def open(self, kind: str) -> None:
         if kind in CATALOG:
+            self._load_choices()
             self.open_kind, self.errors = kind, []
 
     @rx.event

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb_core import reference
 from ecweb_core.db import session_scope
 from ecweb_core.order_detail import load_order_detail
 from ecweb_state.auth import AuthState
@@ -14,7 +15,11 @@ class OrderDetailState(AuthState):
     customer: list[list[str]] = []
     items: list[list[str]] = []
     totals: list[list[str]] = []
-    labels: list[str] = []
+    labels: list[list[str]] = []  # [name, colour]
+    label_ids: list[str] = []
+    # The label editor: enabled labels and the disabled ones the order carries ([id, name, colour]).
+    label_choices: list[list[str]] = []
+    label_checked: list[str] = []
     memos: list[list[str]] = []
     events: list[list[str]] = []
     dunning: list[list[str]] = []
@@ -49,6 +54,15 @@ class OrderDetailState(AuthState):
             "subscription",
             "payments",
             "provider_url",
+            "label_ids",
         ):
             setattr(self, name, getattr(detail, name))
+        with session_scope() as s:
+            enabled = reference.labels(s, assignable=True)
+            every = reference.labels(s)
+            colors = dict(reference.label_colors(s))
+        shown = {i for i, _ in enabled}
+        extra = [(i, n) for i, n in every if i in self.label_ids and i not in shown]
+        self.label_choices = [[i, n, colors.get(i, "gray")] for i, n in [*enabled, *extra]]
+        self.label_checked = list(self.label_ids)
         return None

@@ -7,10 +7,11 @@ import logging
 
 import reflex as rx
 
+from ecweb_core import reference
 from ecweb_core.db import get_engine, session_scope
 from ecweb_core.errors import FormError
-from ecweb_core.order_edit import edit_order, parse_edit
-from ecweb_core.reference import order_statuses, payment_statuses
+from ecweb_core.masters import reasons
+from ecweb_core.order_edit import edit_order, parse_edit, set_order_labels
 from ecweb_state.dispatch import send_automation_drain
 from ecweb_state.order_detail import OrderDetailState
 
@@ -20,24 +21,52 @@ log = logging.getLogger(__name__)
 class OrderEditState(OrderDetailState):
     status_choices: list[list[str]] = []
     payment_status_choices: list[list[str]] = []
+    attention_reason_choices: list[list[str]] = []
     edit_errors: list[str] = []
     edit_notice: str = ""
+    label_errors: list[str] = []
+    label_notice: str = ""
 
     @rx.event
     def load_choices(self) -> None:
+        """The choices of 設定 as they are now (enabled statuses, reasons, labels)."""
         with session_scope() as s:
-            self.status_choices = [list(c) for c in order_statuses(s)]
-        self.payment_status_choices = [list(c) for c in payment_statuses()]
-        self.edit_errors, self.edit_notice = [], ""
+            self.status_choices = [list(c) for c in reference.order_statuses(s, assignable=True)]
+            self.attention_reason_choices = [list(c) for c in reference.reason_choices(s, reasons.ATTENTION)]
+        self.payment_status_choices = [list(c) for c in reference.payment_statuses()]
+        self.edit_errors, self.edit_notice, self.label_errors, self.label_notice = [], "", [], ""
 
     @rx.event
-    def save(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
-        raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
-        if not raw.isdigit():
+    def toggle_label(self, label_id: str, checked: bool) -> None:
+        rest = [i for i in self.label_checked if i != label_id]
+        self.label_checked = [*rest, label_id] if checked else rest
+
+    @rx.event
+    def save_labels(self):  # type: ignore[no-untyped-def]
+        order_id = self._order_id()
+        if order_id is None:
             return None
         try:
             with get_engine().begin() as conn:
-                written = edit_order(conn, int(raw), parse_edit(conn, form), self._operator_id)
+                set_order_labels(conn, order_id, [int(i) for i in self.label_checked if i.isdigit()])
+        except FormError as err:
+            self.label_errors, self.label_notice = list(err.errors.values()), ""
+            return None
+        self.label_errors, self.label_notice = [], "受注ラベルを更新しました。"
+        return OrderDetailState.on_load
+
+    def _order_id(self) -> int | None:
+        raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+        return int(raw) if raw.isdigit() else None
+
+    @rx.event
+    def save(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        order_id = self._order_id()
+        if order_id is None:
+            return None
+        try:
+            with get_engine().begin() as conn:
+                written = edit_order(conn, order_id, parse_edit(conn, form), self._operator_id)
         except FormError as err:
             self.edit_errors, self.edit_notice = list(err.errors.values()), ""
             return None

@@ -14,6 +14,7 @@ import reflex as rx
 
 from ecweb_core import reference
 from ecweb_core.db import session_scope
+from ecweb_core.masters import reasons
 from ecweb_core.search import FilterError, PageRequest, count_orders, fetch_page, parse_filter
 from ecweb_core.selection import Selection
 from ecweb_core.settings import load_settings
@@ -38,7 +39,7 @@ class GridRow:
     shipping_list: str
     needs_attention: bool
     subscription: bool
-    labels: list[str]
+    labels: list[list[str]]  # [name, colour]
     checked: bool
 
 
@@ -59,11 +60,21 @@ class OrdersState(AuthState):
     target_count: int = 0
     form_key: int = 0  # bumped to re-mount the form with empty inputs on 「条件をクリア」
 
+    # The search form's choices: every entry (a disabled one marked 「(無効)」: orders keep it).
     status_options: list[list[str]] = []
     payment_status_options: list[list[str]] = []
     payment_method_options: list[list[str]] = []
     delivery_company_options: list[list[str]] = []
     label_options: list[list[str]] = []
+    # What the bulk forms may set now (設定's enabled entries) and the reason lists.
+    assign_status_options: list[list[str]] = []
+    assign_company_options: list[list[str]] = []
+    assign_label_options: list[list[str]] = []
+    attention_reasons: list[list[str]] = []
+    sub_attention_reasons: list[list[str]] = []
+    blacklist_reasons: list[list[str]] = []
+    stop_reasons: list[list[str]] = []
+    cancel_reasons: list[list[str]] = []
 
     _selection: Selection = Selection()
 
@@ -97,13 +108,23 @@ class OrdersState(AuthState):
 
     @rx.event
     def on_load(self) -> None:
+        self._load_choices()
+        self._load()
+
+    def _load_choices(self) -> None:
+        """Every choice list from 設定, as it is now (also when a bulk dialog opens: a status created
+        in another tab is offered at once)."""
         with session_scope() as s:
             self.status_options = [list(c) for c in reference.order_statuses(s)]
             self.payment_method_options = [list(c) for c in reference.payment_methods(s)]
             self.delivery_company_options = [list(c) for c in reference.delivery_companies(s)]
             self.label_options = [list(c) for c in reference.labels(s)]
+            self.assign_status_options = [list(c) for c in reference.order_statuses(s, assignable=True)]
+            self.assign_company_options = [list(c) for c in reference.delivery_companies(s, assignable=True)]
+            self.assign_label_options = [list(c) for c in reference.labels(s, assignable=True)]
+            for kind in reasons.KINDS:
+                setattr(self, f"{kind}_reasons", [list(c) for c in reference.reason_choices(s, kind)])
         self.payment_status_options = [list(c) for c in reference.payment_statuses()]
-        self._load()
 
     @rx.event
     def search(self, form_data: dict[str, Any]) -> None:

@@ -6,13 +6,6 @@ import reflex as rx
 
 from ecweb.components.job_dialog import job_dialog
 from ecweb_core.jobs.bulk_update_params import DATE_FIELDS
-from ecweb_core.reasons import (
-    ATTENTION_REASONS,
-    BLACKLIST_REASONS,
-    CANCEL_REASONS,
-    STOP_REASONS,
-    SUBSCRIPTION_ATTENTION_REASONS,
-)
 from ecweb_state.job_forms import KEEP, BulkUpdateFormState
 from ecweb_state.orders import OrdersState
 
@@ -45,10 +38,6 @@ def _select(
     )
 
 
-def _reasons(name: str, reasons: list[str]) -> rx.Component:
-    return _select(name, [(r, r) for r in reasons])
-
-
 def _date_field(key: str, label: str) -> rx.Component:
     return _row(
         label,
@@ -65,7 +54,7 @@ def _date_field(key: str, label: str) -> rx.Component:
 def _label_boxes() -> rx.Component:
     return rx.flex(
         rx.foreach(
-            OrdersState.label_options,
+            OrdersState.assign_label_options,
             lambda o: rx.el.label(
                 rx.el.input(type="checkbox", name="label_" + o[0], id="bu-label-" + o[0]),
                 rx.text(o[1], size="2", as_="span", margin_left="4px"),
@@ -93,9 +82,9 @@ def bulk_update_fields() -> rx.Component:
     return rx.vstack(
         _section("受注"),
         _row("支払方法", _select("payment_method_id", s.payment_method_options)),
-        _row("配送業者", _select("delivery_company_id", s.delivery_company_options)),
+        _row("配送業者", _select("delivery_company_id", s.assign_company_options)),
         *[_date_field(key, label) for key, (label, _) in DATE_FIELDS.items()],
-        _row("対応状況", _select("status_id", s.status_options, on_change=f.set_status)),
+        _row("対応状況", _select("status_id", s.assign_status_options, on_change=f.set_status)),
         rx.cond(
             f.to_cancel > 0,
             rx.callout(
@@ -134,7 +123,7 @@ def bulk_update_fields() -> rx.Component:
             ),
         ),  # fmt: skip
         _row("要対応受注", _select("needs_attention", [("yes", "要対応にする"), ("no", "要対応を解除する")])),
-        _row("要対応理由", _reasons("attention_reason", ATTENTION_REASONS)),
+        _row("要対応理由", _select("attention_reason", s.attention_reasons)),
         _row("受注ラベル(追加)", _label_boxes()),
         _section("顧客"),
         _row(
@@ -143,7 +132,7 @@ def bulk_update_fields() -> rx.Component:
         ),  # fmt: skip
         rx.cond(
             f.blacklist == "yes",
-            _row("ブラックリスト理由(顧客)", _reasons("blacklist_reason", BLACKLIST_REASONS)),
+            _row("ブラックリスト理由(顧客)", _select("blacklist_reason", s.blacklist_reasons)),
         ),
         _row("顧客メモ", rx.text_area(name="customer_memo", id="bu-customer_memo", rows="2", width="100%")),
         _section("定期受注"),
@@ -173,10 +162,10 @@ def bulk_update_fields() -> rx.Component:
                 on_change=lambda v: f.set_choice("sub_status", v),
             ),
         ),  # fmt: skip
-        rx.cond(f.sub_status == "paused", _row("停止理由", _reasons("sub_status_reason", STOP_REASONS))),
-        rx.cond(f.sub_status == "cancelled", _row("キャンセル理由", _reasons("sub_status_reason", CANCEL_REASONS))),
+        rx.cond(f.sub_status == "paused", _row("停止理由", _select("sub_status_reason", s.stop_reasons))),
+        rx.cond(f.sub_status == "cancelled", _row("キャンセル理由", _select("sub_status_reason", s.cancel_reasons))),
         _row("要対応定期受注", _select("sub_needs_attention", [("yes", "要対応にする"), ("no", "要対応を解除する")])),
-        _row("要対応理由(定期)", _reasons("sub_attention_reason", SUBSCRIPTION_ATTENTION_REASONS)),
+        _row("要対応理由(定期)", _select("sub_attention_reason", s.sub_attention_reasons)),
         _row("定期受注メモ", rx.text_area(name="subscription_memo", id="bu-subscription_memo", rows="2", width="100%")),
         rx.callout(
             "支払方法を変更した場合は「決済状況一括変更:再オーソリ処理」を行ってください。売上完了の受注の支払方法・配送業者は変更できません。",

@@ -15,10 +15,23 @@ SETTINGS_NAV = [
     ("メールテンプレート管理", "/settings/mail-templates"),
     ("外部連携サービスアカウント管理", "/settings/integrations"),
 ]
+# The shop's own master data (statuses, labels, reasons, fees, shop settings), after a separator.
+SHOP_SETTINGS_NAV = [
+    ("対応状況管理", "/settings/order-statuses"),
+    ("受注ラベル管理", "/settings/labels"),
+    ("理由管理", "/settings/reasons"),
+    ("受注/定期受注設定", "/settings/orders"),
+    ("配送/送料設定", "/settings/delivery"),
+    ("支払方法", "/settings/payment-methods"),
+]
 
 
 def _nav_link(label: str, href: str) -> rx.Component:
     return rx.link(label, href=href, color="white", weight="medium", size="2", underline="none")
+
+
+def _menu_link(label: str, href: str) -> rx.Component:
+    return rx.menu.item(rx.link(label, href=href, underline="none", color="inherit", width="100%"))
 
 
 def _settings_menu() -> rx.Component:
@@ -30,10 +43,9 @@ def _settings_menu() -> rx.Component:
             )
         ),
         rx.menu.content(
-            *[
-                rx.menu.item(rx.link(label, href=href, underline="none", color="inherit", width="100%"))
-                for label, href in SETTINGS_NAV
-            ]
+            *[_menu_link(label, href) for label, href in SETTINGS_NAV],
+            rx.menu.separator(),
+            *[_menu_link(label, href) for label, href in SHOP_SETTINGS_NAV],
         ),
     )
 

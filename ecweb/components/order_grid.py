@@ -65,7 +65,7 @@ def _row(row: GridRow) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.cond(row.subscription, rx.badge("定期", color_scheme="blue", size="1")),
-                rx.foreach(row.labels, lambda name: rx.badge(name, variant="soft", size="1")),
+                rx.foreach(row.labels, lambda lb: rx.badge(lb[0], color_scheme=lb[1], variant="soft", size="1")),
                 spacing="1",
                 wrap="wrap",
             )

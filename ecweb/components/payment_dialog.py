@@ -9,7 +9,6 @@ from ecweb.components.job_dialog import job_dialog
 from ecweb.components.panel import panel
 from ecweb_core.jobs.payment import SUB_ACTIONS
 from ecweb_core.payments.processes import CANCELS, PROCESSES
-from ecweb_core.reasons import CANCEL_REASONS, STOP_REASONS
 from ecweb_state.job_forms import PaymentFormState as S
 
 # The seed's notes under each process.
@@ -43,10 +42,10 @@ def _process(value: str, label: str) -> rx.Component:
     )
 
 
-def _reasons(name: str, reasons: list[str], element_id: str) -> rx.Component:
+def _reasons(name: str, reasons: rx.Var, element_id: str) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(placeholder="理由を選択(任意)", width="100%", id=element_id),
-        rx.select.content(*[rx.select.item(r, value=r) for r in reasons]),
+        rx.select.content(rx.foreach(reasons, lambda r: rx.select.item(r[1], value=r[0]))),
         name=name,
         size="1",
     )
@@ -74,8 +73,8 @@ def _subscription_options() -> rx.Component:
                 value=S.sub_action,
                 on_change=S.set_sub_action,
             ),
-            rx.cond(S.sub_action == "paused", _reasons("sub_reason", STOP_REASONS, "payment-stop-reason")),
-            rx.cond(S.sub_action == "cancelled", _reasons("sub_reason", CANCEL_REASONS, "payment-cancel-reason")),
+            rx.cond(S.sub_action == "paused", _reasons("sub_reason", S.stop_reasons, "payment-stop-reason")),
+            rx.cond(S.sub_action == "cancelled", _reasons("sub_reason", S.cancel_reasons, "payment-cancel-reason")),
             rx.el.label(
                 rx.hstack(
                     rx.checkbox(name="count_down", id="payment-count-down"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.components.layout import page_frame
-from ecweb.components.order_edit_form import order_edit_form
+from ecweb.components.order_edit_form import order_edit_form, order_labels_form
 from ecweb_state.order_detail import OrderDetailState
 
 
@@ -57,7 +57,7 @@ def order_detail_page() -> rx.Component:
                 rx.hstack(
                     rx.link("← 受注一覧へ戻る", href="/orders", size="2"),
                     rx.text(s.number, weight="bold", size="4", id="detail-number"),
-                    rx.foreach(s.labels, lambda n: rx.badge(n, variant="soft")),
+                    rx.foreach(s.labels, lambda lb: rx.badge(lb[0], color_scheme=lb[1], variant="soft")),
                     align="center",
                     spacing="3",
                 ),
@@ -65,6 +65,7 @@ def order_detail_page() -> rx.Component:
                     _pairs("基本情報", s.fields), _pairs("顧客情報", s.customer), columns="2", spacing="3", width="100%"
                 ),
                 order_edit_form(),
+                order_labels_form(),
                 _table("受注商品", ["商品名", "単価", "数量", "税率", "小計"], s.items, "商品はありません。", "items"),
                 rx.grid(
                     _pairs("金額", s.totals),

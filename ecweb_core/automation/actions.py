@@ -14,6 +14,8 @@ from sqlalchemy.engine import Connection
 
 from ecweb_core import events
 from ecweb_core.automation.catalog import ORDER_ATTENTION, SUBSCRIPTION_PARAMS
+from ecweb_core.masters import reasons
+from ecweb_core.masters.shop import auto_reason
 from ecweb_core.models import Order, OrderStatus, Subscription
 from ecweb_core.outcomes import Outcome
 from ecweb_core.sqlutil import in_ids
@@ -21,7 +23,6 @@ from ecweb_core.statuses import SUBSCRIPTION_STATUSES
 
 ORDERS = Order.__table__
 SUBS = Subscription.__table__
-AUTOMATION_REASON = "自動化設定"
 
 
 @dataclass(slots=True)
@@ -69,10 +70,12 @@ def change_status(conn: Connection, rule_id: int, param: str, matched: list[Ev],
 def order_attention(conn: Connection, rule_id: int, param: str, matched: list[Ev], now: datetime) -> dict[int, Outcome]:
     on = param == "on"
     ids = sorted({e.order_id for e in matched})
+    # The 要対応理由 受注/定期受注設定 names for what the system sets (「自動化設定」 when none).
+    reason = auto_reason(conn, reasons.ATTENTION) if on else None
     conn.execute(
         update(ORDERS)
         .where(in_ids(conn, ORDERS.c.id, ids))
-        .values(needs_attention=on, attention_reason=AUTOMATION_REASON if on else None, updated_at=now)
+        .values(needs_attention=on, attention_reason=reason, updated_at=now)
     )
     return {e.id: ("ok", ORDER_ATTENTION[param]) for e in matched}
 
@@ -83,16 +86,19 @@ def subscription_status(
     s = SUBS.c
     if param in ("attention_on", "attention_off"):
         on = param == "attention_on"
-        values: dict[str, object] = {"needs_attention": on, "attention_reason": AUTOMATION_REASON if on else None}
+        reason = auto_reason(conn, reasons.SUB_ATTENTION) if on else None
+        values: dict[str, object] = {"needs_attention": on, "attention_reason": reason}
         kind, label, differs = (
             events.SUBSCRIPTION_ATTENTION_CHANGED,
             "要対応" if on else "解除",
             s.needs_attention.is_(not on),
         )
     else:
-        values = {"status": param, "status_reason": None if param == "active" else AUTOMATION_REASON}
+        kind_of = {"paused": reasons.STOP, "cancelled": reasons.CANCEL}
+        reason = auto_reason(conn, kind_of[param]) if param in kind_of else None
+        values = {"status": param, "status_reason": reason}
         kind, differs = events.SUBSCRIPTION_STATUS_CHANGED, s.status != param
-        label = SUBSCRIPTION_STATUSES[param] + ("" if param == "active" else f"({AUTOMATION_REASON})")
+        label = SUBSCRIPTION_STATUSES[param] + (f"({reason})" if reason else "")
     by_sub: dict[int, Ev] = {}
     for e in matched:
         if e.subscription_id is not None:

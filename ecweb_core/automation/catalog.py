@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ecweb_core import events
+from ecweb_core.masters.statuses import assignable_statuses
 from ecweb_core.models import OrderStatus, PaymentMethod
 from ecweb_core.payments.processes import RULE_LABELS
 from ecweb_core.statuses import (
     CANCELLED,
     CONFIRMED,
     DELIVERED,
+    IN_PROGRESS,
     PAYMENT_STATUSES,
     RETURNED,
     SHIPPED,
@@ -90,9 +92,9 @@ def action_params(conn: Connection, action: str) -> list[Choice]:
     if action == "payment":
         return list(RULE_LABELS.items())
     if action == "change_status":
-        rows = conn.execute(select(OrderStatus.id, OrderStatus.name).order_by(OrderStatus.position, OrderStatus.id))
-        # 注文中 is not a status a rule can move a confirmed order back to.
-        return [(str(i), n) for i, n in rows if n != "注文中"]
+        # 対応状況管理's enabled statuses, the operator's own included; 注文中 is not a status a rule
+        # can move a confirmed order back to.
+        return [(str(i), n) for i, n in assignable_statuses(conn) if i != IN_PROGRESS]
     if action == "order_attention":
         return list(ORDER_ATTENTION.items())
     if action == "subscription_status":

@@ -13,28 +13,29 @@ from typing import Any
 from sqlalchemy import Integer, String, and_, exists, func, insert, literal, not_, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
 
 from ecweb_core import events
-from ecweb_core.jobs.bulk_update_params import DATE_FIELDS, parse_bulk_update, to_datetime
+from ecweb_core.fees import recompute_fees
+from ecweb_core.jobs.bulk_update_params import DATE_FIELDS, check_choices, parse_bulk_update, to_datetime
 from ecweb_core.jobs.operations import BaseOperation, JobContext
+from ecweb_core.masters.shop import min_delivery_days
 from ecweb_core.models import (
     Customer,
     CustomerMemo,
     DeliveryCompany,
     Label,
     Order,
-    OrderItem,
     OrderLabel,
     OrderMemo,
     OrderStatus,
     PaymentMethod,
-    Product,
-    ShopSettings,
     Subscription,
     SubscriptionMemo,
 )
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
+from ecweb_core.selection import Selection
 from ecweb_core.sqlutil import in_ids
 from ecweb_core.statuses import CANCELLED, RETURNED
 from ecweb_core.subscriptions import SubscriptionEvents
@@ -54,6 +55,10 @@ SUBSCRIPTION_KEYS = ("sub_needs_attention", "sub_status", "next_ship_date", "nex
 class BulkUpdate(BaseOperation):
     def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
         return parse_bulk_update(form)
+
+    def prepare(self, session: Session, params: dict[str, Any], selection: Selection) -> dict[str, Any]:
+        check_choices(session.connection(), params)
+        return params
 
     def process(self, conn: Connection, ctx: JobContext, order_ids: list[int]) -> dict[int, Outcome]:
         p = ctx.params
@@ -122,18 +127,20 @@ def _apply(conn: Connection, ctx: JobContext, ok: list[int]) -> None:
     in_chunk = in_ids(conn, ORDERS.c.id, ok)
     _write_events(conn, ctx, ok, now)
     values = _order_values(p, now)
-    conn.execute(update(ORDERS).where(in_chunk).values(**values))
-    if "payment_method_id" in p:
-        fee = conn.execute(select(PaymentMethod.fee).where(PaymentMethod.id == p["payment_method_id"])).scalar_one()
-        conn.execute(update(ORDERS).where(in_chunk).values(payment_fee=_item_fee(Product.payment_fee, fee)))
-    if "delivery_company_id" in p:
-        fee = conn.execute(
-            select(DeliveryCompany.fee).where(DeliveryCompany.id == p["delivery_company_id"])
-        ).scalar_one()
-        conn.execute(update(ORDERS).where(in_chunk).values(shipping_fee=_item_fee(Product.shipping_fee, fee)))
     if "payment_method_id" in p or "delivery_company_id" in p:
-        total = ORDERS.c.subtotal + ORDERS.c.shipping_fee + ORDERS.c.payment_fee - ORDERS.c.points_used
-        conn.execute(update(ORDERS).where(in_chunk).values(total=total))
+        # The seed: a new 支払方法 / 配送業者 brings its fee (a product's own fee wins), from 設定's
+        # fee rules — in the same UPDATE as the other values (one row version per order).
+        recompute_fees(
+            conn,
+            in_chunk,
+            payment="payment_method_id" in p,
+            shipping="delivery_company_id" in p,
+            method_id=p.get("payment_method_id"),
+            company_id=p.get("delivery_company_id"),
+            values=values,
+        )
+    else:
+        conn.execute(update(ORDERS).where(in_chunk).values(**values))
     if memo := p.get("order_memo"):
         _insert_memos(conn, OrderMemo, "order_id", select(ORDERS.c.id).where(in_chunk), memo, ctx, now)
     for label_id in p.get("label_ids", []):
@@ -173,18 +180,6 @@ def _order_values(p: dict[str, Any], now: Any) -> dict[str, Any]:
         values["needs_attention"] = attention["on"]
         values["attention_reason"] = attention["reason"] if attention["on"] else None
     return values
-
-
-def _item_fee(product_fee: Any, default_fee: int) -> Any:
-    """A product's own fee wins (the highest among the order's items); else the method's / company's."""
-    oi, pr = OrderItem.__table__, Product.__table__
-    own = (
-        select(func.max(product_fee))
-        .select_from(oi.join(pr, pr.c.id == oi.c.product_id))
-        .where(oi.c.order_id == ORDERS.c.id, product_fee.is_not(None))
-        .scalar_subquery()
-    )
-    return func.coalesce(own, default_fee)
 
 
 def _write_events(conn: Connection, ctx: JobContext, ok: list[int], now: Any) -> None:
@@ -262,7 +257,7 @@ def _next_dates(conn: Connection, p: dict[str, Any]) -> dict[str, date]:
     values: dict[str, date] = {}
     if not ("next_ship_date" in p or "next_delivery_date" in p):
         return values
-    lead = timedelta(days=_min_delivery_days(conn))
+    lead = timedelta(days=min_delivery_days(conn))
     if ship := p.get("next_ship_date"):
         values["next_ship_date"] = date.fromisoformat(ship["date"])
         if ship["sync"]:  # 次回配送予定日へ同期する
@@ -272,11 +267,6 @@ def _next_dates(conn: Connection, p: dict[str, Any]) -> dict[str, date]:
         if deliv["sync"]:  # 次回発送予定日へ同期する
             values["next_ship_date"] = values["next_delivery_date"] - lead
     return values
-
-
-def _min_delivery_days(conn: Connection) -> int:
-    days = conn.execute(select(ShopSettings.min_delivery_days).where(ShopSettings.id == 1)).scalar_one_or_none()
-    return int(days if days is not None else 2)
 
 
 def payments_to_cancel(conn: Connection, ids: Any) -> int:

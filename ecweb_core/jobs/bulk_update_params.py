@@ -1,19 +1,20 @@
-"""一括更新 form → validated params (SPEC B1). Untouched fields are absent; bad input raises ParamError."""
+"""一括更新 form → validated params (SPEC B1). Untouched fields are absent; bad input raises ParamError.
+
+This is the form's shape only; whether a reason, status, company or label is one the shop offers is
+checked against the database at registration (`check_choices`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
 from ecweb_core.jobs.operations import ParamError
+from ecweb_core.masters import delivery, labels, reasons, statuses
+from ecweb_core.models import PaymentMethod
 from ecweb_core.models.common import JST
-from ecweb_core.reasons import (
-    ATTENTION_REASONS,
-    BLACKLIST_REASONS,
-    CANCEL_REASONS,
-    STOP_REASONS,
-    SUBSCRIPTION_ATTENTION_REASONS,
-)
 
 # Order date fields: form key -> (label, is a datetime column)
 DATE_FIELDS: dict[str, tuple[str, bool]] = {
@@ -47,14 +48,10 @@ def _choice(form: dict[str, Any], key: str, allowed: tuple[str, ...], errors: di
     return value
 
 
-def _reason(
-    form: dict[str, Any], key: str, label: str, allowed: list[str], needed: bool, errors: dict[str, str]
-) -> str | None:
+def _reason(form: dict[str, Any], key: str, label: str, needed: bool, errors: dict[str, str]) -> str | None:
     reason = str(form.get(key) or "").strip()
     if reason and not needed:
         errors[key] = f"{label}は対象の項目を設定した場合のみ指定できます。"
-    elif reason and reason not in allowed:
-        errors[key] = f"{label}は選択肢から選んでください。"
     return reason or None
 
 
@@ -97,23 +94,20 @@ def parse_bulk_update(form: dict[str, Any]) -> dict[str, Any]:
     elif str(form.get("shipping_list_exported_at") or "").strip():
         errors["shipping_list_exported_at"] = "出荷リスト出力日は「出力済」の場合のみ指定できます。"
     attention = _choice(form, "needs_attention", ("", "yes", "no"), errors)
-    reason = _reason(form, "attention_reason", "要対応理由", ATTENTION_REASONS, attention == "yes", errors)
+    reason = _reason(form, "attention_reason", "要対応理由", attention == "yes", errors)
     if attention:
         p["needs_attention"] = {"on": attention == "yes", "reason": reason}
     sub_attention = _choice(form, "sub_needs_attention", ("", "yes", "no"), errors)
-    sub_reason = _reason(
-        form, "sub_attention_reason", "要対応理由(定期)", SUBSCRIPTION_ATTENTION_REASONS, sub_attention == "yes", errors
-    )
+    sub_reason = _reason(form, "sub_attention_reason", "要対応理由(定期)", sub_attention == "yes", errors)
     if sub_attention:
         p["sub_needs_attention"] = {"on": sub_attention == "yes", "reason": sub_reason}
     blacklist = _choice(form, "blacklist", ("", "yes", "no"), errors)
-    bl_reason = _reason(form, "blacklist_reason", "ブラックリスト理由", BLACKLIST_REASONS, blacklist == "yes", errors)
+    bl_reason = _reason(form, "blacklist_reason", "ブラックリスト理由", blacklist == "yes", errors)
     if blacklist:
         p["blacklist"] = {"on": blacklist == "yes", "reason": bl_reason}
     sub_status = _choice(form, "sub_status", ("", "active", "paused", "cancelled"), errors)
-    allowed = STOP_REASONS if sub_status == "paused" else CANCEL_REASONS
     label = "停止理由" if sub_status == "paused" else "キャンセル理由"
-    st_reason = _reason(form, "sub_status_reason", label, allowed, sub_status in ("paused", "cancelled"), errors)
+    st_reason = _reason(form, "sub_status_reason", label, sub_status in ("paused", "cancelled"), errors)
     if sub_status:
         p["sub_status"] = {"status": sub_status, "reason": st_reason}
     ship_raw = str(form.get("next_ship_date") or "").strip()
@@ -144,6 +138,39 @@ def parse_bulk_update(form: dict[str, Any]) -> dict[str, Any]:
     if not p:
         raise ParamError({"form": "変更する項目を1つ以上指定してください。"})
     return p
+
+
+# Each chosen reason and the list it must come from: (params key, form key, its label, kind).
+_REASON_CHECKS = (
+    ("needs_attention", "attention_reason", "要対応理由", reasons.ATTENTION),
+    ("sub_needs_attention", "sub_attention_reason", "要対応理由(定期)", reasons.SUB_ATTENTION),
+    ("blacklist", "blacklist_reason", "ブラックリスト理由", reasons.BLACKLIST),
+)
+
+
+def check_choices(conn: Connection, p: dict[str, Any]) -> None:
+    """At registration: every value chosen is one the shop offers now (設定's lists)."""
+    errors: dict[str, str] = {}
+    for key, form_key, label, kind in _REASON_CHECKS:
+        reason = (p.get(key) or {}).get("reason")
+        if reason and not reasons.check_reason(conn, kind, reason):
+            errors[form_key] = f"{label}は選択肢から選んでください。"
+    if (status := p.get("sub_status")) and status.get("reason"):
+        kind, label = (reasons.STOP, "停止理由") if status["status"] == "paused" else (reasons.CANCEL, "キャンセル理由")
+        if not reasons.check_reason(conn, kind, status["reason"]):
+            errors["sub_status_reason"] = f"{label}は選択肢から選んでください。"
+    if "status_id" in p and (problem := statuses.check_assignable(conn, p["status_id"])):
+        errors["status_id"] = problem
+    if "delivery_company_id" in p and (problem := delivery.check_assignable(conn, p["delivery_company_id"])):
+        errors["delivery_company_id"] = problem
+    if "payment_method_id" in p:
+        pm = PaymentMethod.__table__.c
+        if conn.execute(select(pm.id).where(pm.id == p["payment_method_id"])).first() is None:
+            errors["payment_method_id"] = "指定された支払方法が存在しません。"
+    if problem := labels.check_assignable(conn, p.get("label_ids", [])):
+        errors["label_ids"] = problem
+    if errors:
+        raise ParamError(errors)
 
 
 def to_datetime(value: str) -> datetime:

@@ -9,14 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from ecweb_core import events
 from ecweb_core.jobs.operations import BaseOperation, JobContext, ParamError
 from ecweb_core.jobs.targets import already_recorded, lock_job
+from ecweb_core.masters.reasons import CANCEL, STOP, check_reason
 from ecweb_core.outcomes import Outcome
 from ecweb_core.payments import service
 from ecweb_core.payments.processes import CANCELS, PROCESSES
-from ecweb_core.reasons import CANCEL_REASONS, STOP_REASONS
+from ecweb_core.selection import Selection
 
 SUB_ACTIONS = {"none": "変更なし", "paused": "定期受注を停止にする", "cancelled": "定期受注をキャンセルする"}
 
@@ -40,9 +42,6 @@ def parse_payment(form: dict[str, Any]) -> dict[str, Any]:
         errors["sub_action"] = "定期受注の変更を選択肢から選んでください。"
     elif reason and action == "none":
         errors["sub_reason"] = "停止理由・キャンセル理由は、定期受注を停止・キャンセルする場合のみ指定できます。"
-    elif reason and reason not in (STOP_REASONS if action == "paused" else CANCEL_REASONS):
-        label = "停止理由" if action == "paused" else "キャンセル理由"
-        errors["sub_reason"] = f"{label}は選択肢から選んでください。"
     if errors:
         raise ParamError(errors)
     return {"process": process, "sub_action": action, "sub_reason": reason, "count_down": count_down,
@@ -54,6 +53,14 @@ class PaymentStatusChange(BaseOperation):
 
     def parse_params(self, form: dict[str, Any]) -> dict[str, Any]:
         return parse_payment(form)
+
+    def prepare(self, session: Session, params: dict[str, Any], selection: Selection) -> dict[str, Any]:
+        """The reason must be one of 理由管理's enabled 停止理由 / キャンセル理由."""
+        reason, action = params.get("sub_reason"), params.get("sub_action")
+        if reason and not check_reason(session, STOP if action == "paused" else CANCEL, reason):
+            label = "停止理由" if action == "paused" else "キャンセル理由"
+            raise ParamError({"sub_reason": f"{label}は選択肢から選んでください。"})
+        return params
 
     def call_outside(self, engine: Engine, ctx: JobContext, order_ids: list[int]) -> dict[int, Any]:
         return service.call_outside(engine, ctx.params["process"], order_ids, f"job:{ctx.job_id}")

@@ -2,7 +2,15 @@
 
 from ecweb_core.models.auth import Operator, OperatorSession
 from ecweb_core.models.automation import AutomationRule, AutomationRun
-from ecweb_core.models.catalog import DeliveryCompany, PaymentMethod, Product, ProductBundle, ProductPrice
+from ecweb_core.models.catalog import (
+    DeliveryCompany,
+    PaymentFeeTier,
+    PaymentMethod,
+    PrefectureShippingFee,
+    Product,
+    ProductBundle,
+    ProductPrice,
+)
 from ecweb_core.models.csv_formats import CsvFormat
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.documents import DocumentIssue, DocumentLogo, DocumentTemplate
@@ -20,6 +28,7 @@ from ecweb_core.models.orders import (
     OrderStatus,
     SurveyAnswer,
 )
+from ecweb_core.models.reasons import Reason
 from ecweb_core.models.shop import ShopSettings
 from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo
 
@@ -50,11 +59,14 @@ __all__ = [
     "OrderLabel",
     "OrderMemo",
     "OrderStatus",
+    "PaymentFeeTier",
     "PaymentMethod",
     "PointLedger",
+    "PrefectureShippingFee",
     "Product",
     "ProductBundle",
     "ProductPrice",
+    "Reason",
     "ShopSettings",
     "Subscription",
     "SubscriptionItem",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Integer
+from sqlalchemy import Column, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
 from ecweb_core.models.common import utcnow
@@ -16,6 +16,7 @@ class OrderStatus(SQLModel, table=True):
     name: str = Field(max_length=64, unique=True)
     is_system: bool = False
     position: int = 0
+    enabled: bool = True  # a disabled operator status is no longer offered for new changes
 
 
 class Order(SQLModel, table=True):
@@ -30,6 +31,13 @@ class Order(SQLModel, table=True):
         Index("ix_orders_attention_list_ordered", "needs_attention", "shipping_list_exported", "ordered_at", "id"),
         # Filters that yield ids (labels, パーソナライズ) sort them by ordered_at without touching the table.
         Index("ix_orders_id_ordered", "id", "ordered_at"),
+        # Only the orders that carry a 要対応理由: 理由管理 counts and guards each reason's use cheaply.
+        Index(
+            "ix_orders_attention_reason",
+            "attention_reason",
+            sqlite_where=text("attention_reason IS NOT NULL"),
+            postgresql_where=text("attention_reason IS NOT NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True)
@@ -86,7 +94,9 @@ class Label(SQLModel, table=True):
     __tablename__ = "labels"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64, unique=True)
-    color: str = Field(default="gray", max_length=16)
+    color: str = Field(default="gray", max_length=16)  # a Radix colour name (masters.labels.COLORS)
+    position: int = 0
+    enabled: bool = True
 
 
 class OrderLabel(SQLModel, table=True):

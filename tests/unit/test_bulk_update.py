@@ -39,6 +39,7 @@ from ecweb_core.search import OrderFilter
 from ecweb_core.selection import Selection
 from ecweb_core.statuses import SHIPPED
 from tests.conftest import DEMO_NOW
+from tests.fee_oracle import expected_payment_fee, expected_shipping_fee
 
 
 @pytest.fixture
@@ -120,24 +121,31 @@ def test_status_dates_memo_labels_and_their_events(engine: Engine) -> None:
 
 
 def test_payment_method_recomputes_fee_product_fee_wins(engine: Engine) -> None:
+    """代金引換's fee from 設定 > 支払方法 (the demo: ¥330, ¥440 from ¥10,000, ¥660 from ¥30,000), a
+    product's own fee winning over it."""
     with Session(engine) as s:
         cod = _method(s, "cod")
         plain = s.execute(select(Product.id).where(Product.payment_fee.is_(None))).scalars().all()
         own = s.execute(select(Product.id).where(Product.payment_fee.is_not(None))).scalars().all()
         items_with_own = select(OrderItem.order_id).where(OrderItem.product_id.in_(own))
         changeable = (Order.payment_status != "captured", Order.payment_method_id != cod.id)
-        plain_orders = _ids(s, *changeable, Order.id.not_in(items_with_own), limit=4)
+        plain_small = _ids(s, *changeable, Order.id.not_in(items_with_own), Order.subtotal < 10000, limit=3)
+        plain_large = _ids(s, *changeable, Order.id.not_in(items_with_own), Order.subtotal >= 10000, limit=3)
         own_orders = _ids(s, *changeable, Order.id.in_(items_with_own), limit=4)
-        assert plain and plain_orders and own_orders
-    job = _run(engine, plain_orders + own_orders, {"payment_method_id": str(cod.id)})
+        assert plain and plain_small and plain_large and own_orders
+    ids = plain_small + plain_large + own_orders
+    job = _run(engine, ids, {"payment_method_id": str(cod.id)})
     assert job.failed == 0
     with Session(engine) as s:
-        for o in s.execute(select(Order).where(Order.id.in_(plain_orders + own_orders))).scalars():
+        fees = {}
+        for o in s.execute(select(Order).where(Order.id.in_(ids))).scalars():
             assert o.payment_method_id == cod.id
             assert o.total == o.subtotal + o.shipping_fee + o.payment_fee - o.points_used
-            expected = cod.fee if o.id in plain_orders else 0  # the demo's own product fees are 0
-            assert o.payment_fee == expected
-        assert set(plain_orders + own_orders) <= _events(s, "payment_method_changed")
+            assert o.payment_fee == expected_payment_fee(s, o)
+            fees[o.id] = o.payment_fee
+        assert {fees[i] for i in plain_small} == {330} and {fees[i] for i in plain_large} <= {440, 660}
+        assert {fees[i] for i in own_orders} == {0}  # the demo's own product fees are 0
+        assert set(ids) <= _events(s, "payment_method_changed")
 
 
 def test_delivery_company_recomputes_shipping_fee(engine: Engine) -> None:
@@ -151,7 +159,8 @@ def test_delivery_company_recomputes_shipping_fee(engine: Engine) -> None:
     _run(engine, plain_orders, {"delivery_company_id": str(company.id)})
     with Session(engine) as s:
         for o in s.execute(select(Order).where(Order.id.in_(plain_orders))).scalars():
-            assert (o.delivery_company_id, o.shipping_fee) == (company.id, company.fee)
+            assert (o.delivery_company_id, o.shipping_fee) == (company.id, company.fee)  # 日本郵便: one fee
+            assert o.shipping_fee == expected_shipping_fee(s, o)
             assert o.total == o.subtotal + o.shipping_fee + o.payment_fee - o.points_used
 
 

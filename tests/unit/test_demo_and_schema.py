@@ -11,6 +11,7 @@ from ecweb_core.demo import DEMO_LOGIN, DEMO_PASSWORD, generate, has_orders
 from ecweb_core.models import Order, OrderItem, OrderStatus
 from ecweb_core.statuses import SYSTEM_ORDER_STATUSES
 from tests.conftest import DEMO_NOW
+from tests.fee_oracle import expected_payment_fee, expected_shipping_fee
 
 
 def test_migrations_match_the_models(empty_engine: Engine) -> None:
@@ -29,6 +30,9 @@ def test_demo_data_is_consistent(demo_engine: Engine) -> None:
             assert items
             assert order.subtotal == sum(i.unit_price * i.quantity for i in items)
             assert order.total == order.subtotal + order.shipping_fee + order.payment_fee - order.points_used
+            # The demo's fees come from its sample settings, by the same rules as 一括更新's.
+            assert order.payment_fee == expected_payment_fee(s, order)
+            assert order.shipping_fee == expected_shipping_fee(s, order)
             for stamp in (order.ordered_at, order.shipped_at, order.delivered_at):
                 assert stamp is None or stamp <= DEMO_NOW
             if order.delivered_at:

@@ -126,7 +126,10 @@ def test_every_handler_is_found() -> None:
     names = {(c.__name__, n) for c, n in _handlers()}
     assert {("AutomationState", "acknowledge"), ("OrdersState", "on_load"), ("MailDialogState", "set_field"),
             ("JobFormState", "submit"), ("OrderEditState", "load_choices"), ("CsvSettingsState", "set_purpose"),
-            ("NotificationState", "dismiss")} <= names  # fmt: skip
+            ("NotificationState", "dismiss"), ("MasterListState", "confirm_delete"),
+            ("DeliverySettingsState", "save_company"), ("PaymentSettingsState", "set_tier"),
+            ("ProductFeesState", "save"), ("OrderSettingsState", "save"),
+            ("OrderEditState", "save_labels")} <= names  # fmt: skip
     assert not [(c, n) for c, n in names if n in ("on_note", "receive", "_on_note")]  # helpers are private
 
 
