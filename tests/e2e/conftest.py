@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.engine import Engine
 
 from ecweb_core.db import make_engine
@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 E2E_ORDERS = 320
+# A loaded machine (other suites on the same 2 cores) can take seconds to connect a tab's websocket:
+# assertions wait up to 15 s, not Playwright's 5.
+expect.set_options(timeout=15_000)
 
 
 def _free_port() -> int:
