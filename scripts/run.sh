@@ -50,6 +50,10 @@ PY
   pids+=($!)
 fi
 
+# The scheduler (one process): the 定期受注 engine's tick every 5 minutes (it runs each day once).
+setsid periodiq workers > var/scheduler.log 2>&1 &
+pids+=($!)
+
 setsid dramatiq workers --processes 1 --threads "${ECWEB_WORKER_THREADS:-4}" > var/worker.log 2>&1 &
 pids+=($!)
 

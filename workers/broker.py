@@ -7,6 +7,7 @@ import os
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import CurrentMessage
+from periodiq import PeriodiqMiddleware
 
 from ecweb_core.settings import load_settings
 
@@ -19,5 +20,7 @@ def setup_broker() -> dramatiq.Broker:
         maintenance_chance=int(os.environ.get("ECWEB_WORKER_MAINTENANCE_CHANCE", "1000")),
     )
     broker.add_middleware(CurrentMessage())
+    # A tick queued longer than this is skipped: the next one catches up (run_due looks back).
+    broker.add_middleware(PeriodiqMiddleware(skip_delay=300))
     dramatiq.set_broker(broker)
     return broker

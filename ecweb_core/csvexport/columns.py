@@ -213,7 +213,7 @@ def _date(col: Any) -> Builder:
 
 
 def _cycle(d: Dialect) -> Any:
-    unit = case((S.cycle_unit == "day", "日ごと"), else_="ヶ月ごと")
+    unit = case((S.cycle_kind == "days", "日ごと"), (S.cycle_kind == "weeks", "週ごと"), else_="ヶ月ごと")
     return case((S.id.is_(None), None), else_=cast(S.cycle_count, String) + unit)
 
 

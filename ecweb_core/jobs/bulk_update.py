@@ -38,7 +38,7 @@ from ecweb_core.outcomes import Outcome
 from ecweb_core.selection import Selection
 from ecweb_core.sqlutil import in_ids
 from ecweb_core.statuses import CANCELLED, RETURNED
-from ecweb_core.subscriptions import SubscriptionEvents
+from ecweb_core.subscriptions.changes import SubscriptionEvents
 
 ORDERS = Order.__table__
 CAPTURED_REFUSED = "売上完了の受注は支払方法・配送業者を変更できません。"

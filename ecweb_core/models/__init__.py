@@ -30,7 +30,7 @@ from ecweb_core.models.orders import (
 )
 from ecweb_core.models.reasons import Reason
 from ecweb_core.models.shop import ShopSettings
-from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo
+from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo, SubscriptionRun
 
 __all__ = [
     "AutomationRule",
@@ -71,5 +71,6 @@ __all__ = [
     "Subscription",
     "SubscriptionItem",
     "SubscriptionMemo",
+    "SubscriptionRun",
     "SurveyAnswer",
 ]

@@ -31,6 +31,8 @@ class Order(SQLModel, table=True):
         Index("ix_orders_attention_list_ordered", "needs_attention", "shipping_list_exported", "ordered_at", "id"),
         # Filters that yield ids (labels, パーソナライズ) sort them by ordered_at without touching the table.
         Index("ix_orders_id_ordered", "id", "ordered_at"),
+        # At most one order per subscription and delivery of its cycle, whatever runs twice.
+        Index("uq_orders_subscription_cycle", "subscription_id", "subscription_cycle_date", unique=True),
         # Only the orders that carry a 要対応理由: 理由管理 counts and guards each reason's use cheaply.
         Index(
             "ix_orders_attention_reason",
@@ -43,6 +45,8 @@ class Order(SQLModel, table=True):
     number: str = Field(max_length=32, unique=True)
     customer_id: int = Field(foreign_key="customers.id")
     subscription_id: int | None = Field(default=None, foreign_key="subscriptions.id", index=True)
+    # The delivery of the subscription's cycle this order is (set by the 定期受注 engine / 手動作成).
+    subscription_cycle_date: date | None = None
     payment_method_id: int = Field(foreign_key="payment_methods.id", index=True)
     delivery_company_id: int = Field(foreign_key="delivery_companies.id", index=True)
     tracking_number: str | None = Field(default=None, max_length=64)  # 配送伝票番号

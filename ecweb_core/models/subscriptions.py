@@ -15,8 +15,13 @@ class Subscription(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customers.id", index=True)
     payment_method_id: int = Field(foreign_key="payment_methods.id")
     delivery_company_id: int = Field(foreign_key="delivery_companies.id")
-    cycle_unit: str = Field(default="month", max_length=8)  # month | day
+    # お届けサイクル (subscriptions/cycles.py): every N days / weeks / months on a day / months on
+    # the n-th weekday; the next delivery always follows from the previous scheduled one.
+    cycle_kind: str = Field(default="month_day", max_length=16)
     cycle_count: int = 1
+    cycle_day: int | None = None  # month_day: 1..31 (31: the month's last day)
+    cycle_week: int | None = None  # month_weekday: 1..4, 5 = last
+    cycle_weekday: int | None = None  # month_weekday: 0 (月) .. 6 (日)
     next_ship_date: date | None = Field(default=None, index=True)
     next_delivery_date: date | None = Field(default=None, index=True)
     status: str = Field(default="active", max_length=16, index=True)  # active | paused | cancelled
@@ -45,3 +50,13 @@ class SubscriptionMemo(SQLModel, table=True):
     body: str
     operator_id: int | None = Field(default=None, foreign_key="operators.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class SubscriptionRun(SQLModel, table=True):
+    """One day's run of the 定期受注 engine: which days ran, so missed days are caught up."""
+
+    __tablename__ = "subscription_runs"
+    run_date: date = Field(primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    orders_created: int = 0

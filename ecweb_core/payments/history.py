@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 
 from ecweb_core.models import ExternalEffect
 from ecweb_core.models.common import fmt_jst
-from ecweb_core.payments.processes import PROCESSES
+from ecweb_core.payments.processes import INTERNAL, PROCESSES
 
 STATES = {"requested": "依頼中", "succeeded": "完了", "declined": "拒否", "failed": "未到達", "unknown": "結果不明"}
 DEMO = "初期データ(与信)"
@@ -24,7 +24,7 @@ def payment_history(conn: Connection, order_id: int) -> list[list[str]]:
     return [
         [
             fmt_jst(r.finished_at or r.requested_at),
-            PROCESSES.get(r.kind.removeprefix("payment."), DEMO),
+            PROCESSES.get(r.kind.removeprefix("payment.")) or INTERNAL.get(r.kind.removeprefix("payment."), DEMO),
             _source(r.dedupe_key),
             STATES.get(r.state, r.state),
             r.provider_ref or "",
@@ -39,6 +39,8 @@ def _source(key: str) -> str:
     kind, _, rest = key.partition(":")
     if kind == "job":
         return f"決済状況一括変更 #{rest}"
+    if kind == "subscription":
+        return "定期受注"
     if kind == "rule":
         return f"自動化設定 #{rest.split(':')[0]}"
     return "初期データ" if kind == "demo" else key

@@ -37,12 +37,16 @@ RULE_LABELS: dict[str, str] = {
     "force_capture": "強制売上処理(決済サービス未連携)",
     "force_cancel": "強制取消処理(決済サービス未連携)",
 }
+# The 定期受注 engine's authorization of the orders it creates (not offered on the screens).
+AUTHORIZE = "authorize"
+INTERNAL: dict[str, str] = {AUTHORIZE: "与信(定期受注)"}
 CANCELS = ("cancel", "force_cancel")  # they give points back and offer the subscription options
 PROVIDER_METHODS = {"credit": "card", "np": "np", "np_wiz": "np_wiz", "amazon_pay": "amazon_pay"}
 NP_CODES = ("np", "np_wiz")
 LIVE = ("authorized", "auth_requested", "credit_review")  # a provider transaction that can be released
 TRACKING = re.compile(r"^[0-9A-Za-z]+$")
 NOT_AUTHORIZED = "仮売上(与信)が完了していないため売上処理できません(決済状況: {})。再オーソリ処理を行ってください。"
+NOT_REQUESTED = "仮売上依頼中ではないため与信していません(決済状況: {})。"
 NEEDS_SHIPMENT = "後払いの売上処理(出荷報告)には、半角英数字の配送伝票番号と発送完了日が必要です。"
 
 
@@ -107,6 +111,8 @@ def plan(process: str, o: OrderPayment) -> Plan:
         return _cancel(o)
     if process == "reauthorize":
         return _reauthorize(o)
+    if process == AUTHORIZE:
+        return _authorize(o)
     if process == "force_capture":
         if o.status == "captured":
             return Plan(o.id, refused=("skipped", "既に売上完了のため、何も変更していません。"))
@@ -174,3 +180,19 @@ def _reauthorize(o: OrderPayment) -> Plan:
     old = live_ref if o.ref_method in PROVIDER_METHODS else None
     return Plan(o.id, call=Call("reauthorize", ref=old, request=_request(o)), status="authorized",
                 declined_status="auth_failed", takes_ref=True, note="再オーソリを行いました(仮売上完了)。")  # fmt: skip
+
+
+def _authorize(o: OrderPayment) -> Plan:
+    """A created order's first authorization: 仮売上依頼中 → 仮売上完了 / 仮売上失敗 (NP: 与信審査エラー);
+    代金引換 / 銀行振込 need none (未決済)."""
+    if o.status != "auth_requested":
+        return Plan(
+            o.id, refused=("skipped", f"仮売上依頼中ではないため与信していません(決済状況: {_label(o.status)})。")
+        )
+    if o.method not in PROVIDER_METHODS:
+        return Plan(o.id, status="unpaid", note="決済サービスへの与信は不要です(未決済)。")
+    if o.amount <= 0:
+        return Plan(o.id, refused=("failed", "合計金額が0円のため、決済サービスで与信できません。"))
+    declined = "credit_error" if o.method in NP_CODES else "auth_failed"
+    return Plan(o.id, call=Call("authorize", request=_request(o)), status="authorized", declined_status=declined,
+                takes_ref=True, note="与信しました(仮売上完了)。")  # fmt: skip

@@ -30,15 +30,19 @@ from ecweb_core.models import Customer, Order, PaymentMethod, PointLedger, Subsc
 from ecweb_core.models.common import utcnow
 from ecweb_core.outcomes import Outcome
 from ecweb_core.payments.gateway import GatewayResult, PaymentGateway, get_gateway
-from ecweb_core.payments.processes import NP_CODES, PROCESSES, Call, OrderPayment, Plan, plan
+from ecweb_core.payments.processes import INTERNAL, NP_CODES, PROCESSES, Call, OrderPayment, Plan, plan
 from ecweb_core.settings import load_settings
 from ecweb_core.sqlutil import in_ids
 from ecweb_core.statuses import PAYMENT_STATUSES
-from ecweb_core.subscriptions import SubscriptionEvents, count_down, recalculate
+from ecweb_core.subscriptions.changes import SubscriptionEvents, count_down, recalculate
 
 ORDERS = Order.__table__
 UNKNOWN_BEFORE = "前回の決済サービスへの依頼の結果が不明のため、再度依頼していません。決済管理画面で確認してください。"
 AFTER_CALL = {"authorize": "authorized", "reauthorize": "authorized", "capture": "captured", "cancel": "cancelled"}
+
+
+def _label(process: str) -> str:
+    return PROCESSES.get(process) or INTERNAL[process]
 
 
 def ledger_kind(process: str) -> str:
@@ -60,7 +64,7 @@ def _reconcile(kind: str, dedupe_key: str, order_id: int, provider_ref: str | No
     return None if answer is None else answer.as_ledger()
 
 
-for _process in PROCESSES:
+for _process in (*PROCESSES, *INTERNAL):
     ledger.register_reconciler(ledger_kind(_process), _reconcile)
 
 
@@ -125,7 +129,7 @@ def call_outside(engine: Engine, process: str, order_ids: list[int], dedupe_key:
         return effects
     kind = ledger_kind(process)
     intents = [
-        ledger.Intent(e.order.id, target=e.order.method, summary=f"{PROCESSES[process]} ¥{e.order.amount:,}")
+        ledger.Intent(e.order.id, target=e.order.method, summary=f"{_label(process)} ¥{e.order.amount:,}")
         for e in calling
     ]
     claim = ledger.claim(engine, kind, dedupe_key, intents)
@@ -333,7 +337,7 @@ def _reverse_points(conn: Connection, order_ids: list[int], process: str, now: d
         return {}
     customers = sorted({r.customer_id for r in rows})
     balance = dict(conn.execute(select(c.id, c.points_balance).where(in_ids(conn, c.id, customers))).all())
-    label = PROCESSES[process]
+    label = _label(process)
     ledger_rows: list[dict[str, Any]] = []
     notes: dict[int, str] = {}
     for r in rows:

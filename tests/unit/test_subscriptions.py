@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from ecweb_core.demo import generate
 from ecweb_core.models import Product, ProductPrice, Subscription, SubscriptionItem
-from ecweb_core.subscriptions import count_down, recalculate
+from ecweb_core.subscriptions.changes import count_down, recalculate
 from tests.conftest import DEMO_NOW
 
 
