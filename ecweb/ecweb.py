@@ -7,6 +7,7 @@ import reflex as rx
 from ecweb.api import api
 from ecweb.pages.automation import automation_page
 from ecweb.pages.csv_settings import csv_settings_page
+from ecweb.pages.customers import customer_detail_page, customers_page
 from ecweb.pages.delivery_settings import delivery_settings_page
 from ecweb.pages.integrations import integrations_page
 from ecweb.pages.jobs import jobs_page
@@ -21,9 +22,11 @@ from ecweb.pages.order_statuses import order_statuses_page
 from ecweb.pages.orders import orders_page
 from ecweb.pages.payment_settings import payment_settings_page
 from ecweb.pages.reasons import reasons_page
+from ecweb.pages.subscriptions import subscription_detail_page, subscriptions_page
 from ecweb_state.auth import AuthState
 from ecweb_state.automation import AutomationState
 from ecweb_state.csv_settings import CsvSettingsState
+from ecweb_state.customers import CustomerDetailState, CustomersState
 from ecweb_state.delivery import deliver_notes
 from ecweb_state.delivery_settings import DeliverySettingsState
 from ecweb_state.integrations import IntegrationsState
@@ -36,6 +39,7 @@ from ecweb_state.order_documents import OrderDocumentsState
 from ecweb_state.order_settings import OrderSettingsState
 from ecweb_state.orders import OrdersState
 from ecweb_state.payment_settings import PaymentSettingsState
+from ecweb_state.subscriptions import SubscriptionDetailState, SubscriptionsState
 
 
 def index() -> rx.Component:
@@ -49,7 +53,28 @@ app.add_page(login_page, route="/login", title="ログイン | ecweb", on_load=A
 app.add_page(
     orders_page, route="/orders", title="受注管理 | ecweb", on_load=[OrdersState.on_load, CsvExportFormState.load]
 )
-app.add_page(order_detail_page, route="/orders/[order_id]", title="受注詳細 | ecweb", on_load=OrderDetailState.on_load)
+app.add_page(
+    order_detail_page,
+    route="/orders/[order_id]",
+    title="受注詳細 | ecweb",
+    on_load=[OrderDetailState.set_tab("basic"), OrderDetailState.on_load],
+)
+app.add_page(
+    subscriptions_page, route="/subscriptions", title="定期受注管理 | ecweb", on_load=SubscriptionsState.on_load
+)
+app.add_page(
+    subscription_detail_page,
+    route="/subscriptions/[subscription_id]",
+    title="定期受注詳細 | ecweb",
+    on_load=SubscriptionDetailState.on_load,
+)
+app.add_page(customers_page, route="/customers", title="顧客管理 | ecweb", on_load=CustomersState.on_load)
+app.add_page(
+    customer_detail_page,
+    route="/customers/[customer_id]",
+    title="顧客詳細 | ecweb",
+    on_load=CustomerDetailState.on_load,
+)
 app.add_page(jobs_page, route="/jobs", title="ジョブ管理 | ecweb", on_load=JobsState.on_load)
 app.add_page(automation_page, route="/settings/automation", title="自動化設定 | ecweb", on_load=AutomationState.on_load)
 app.add_page(

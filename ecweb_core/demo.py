@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, insert, literal, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from ecweb_core.auth import hash_password
@@ -35,6 +35,7 @@ from ecweb_core.models import (
     OrderMemo,
     OrderStatus,
     PaymentMethod,
+    PointLedger,
     Product,
     ProductBundle,
     ProductPrice,
@@ -468,6 +469,7 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
             if len(batch_orders) >= 5000:
                 flush()
         flush()
+        _point_history(conn, cust0, order0)
         if conn.dialect.name == "postgresql":
             for table in ("customers", "subscriptions", "orders", "order_items"):
                 conn.execute(
@@ -482,6 +484,35 @@ def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = 
         counts["customers"] = n_customers
         counts["subscriptions"] = n_subs
     return counts
+
+
+def _point_history(conn: Connection, cust0: int, order0: int) -> None:
+    """顧客管理's ポイント tab: an opening balance per customer, then each generated order's 利用 and
+    付与, so that the history adds up to the balance (set-based: four statements for any size)."""
+    o, c, pl = _t(Order).c, _t(Customer).c, _t(PointLedger)
+    cols = ["customer_id", "order_id", "delta", "reason", "created_at"]
+    mine = o.id > order0
+    net = (
+        select(func.coalesce(func.sum(o.points_granted - o.points_used), 0))
+        .where(o.customer_id == c.id, mine)
+        .scalar_subquery()
+    )
+    larger = func.max if conn.dialect.name == "sqlite" else func.greatest
+    conn.execute(update(_t(Customer)).where(c.id > cust0).values(points_balance=larger(0, c.points_balance + net)))
+    first = (
+        select(func.min(func.coalesce(o.ordered_at, o.created_at))).where(o.customer_id == c.id, mine).scalar_subquery()
+    )
+    opening = select(c.id, literal(None), c.points_balance - net, literal("ポイント移行(開始残高)"),
+                     func.coalesce(first, c.created_at))  # fmt: skip
+    conn.execute(insert(pl).from_select(cols, opening.where(c.id > cust0, c.points_balance - net != 0)))
+    used = select(
+        o.customer_id, o.id, -o.points_used, literal("受注: ポイント利用"), func.coalesce(o.ordered_at, o.created_at)
+    )
+    conn.execute(insert(pl).from_select(cols, used.where(mine, o.points_used > 0)))
+    granted = select(
+        o.customer_id, o.id, o.points_granted, literal("受注: ポイント付与"), func.coalesce(o.ordered_at, o.created_at)
+    )
+    conn.execute(insert(pl).from_select(cols, granted.where(mine, o.points_granted > 0)))
 
 
 def has_orders(engine: Engine) -> bool:

@@ -37,6 +37,7 @@ FIRST_SHIPMENT = "first_shipment"
 SHIPPING_LIST_EXPORTED = "shipping_list_exported"
 DUNNING = "dunning"  # value: the payment due date, or ""
 # The order's subscription (定期受注), changed through this order (一括更新, a rule) or by the engine.
+RECALCULATED = "recalculated"  # value: the new 合計 (受注商品管理's 再計算)
 SUBSCRIPTION_STATUS_CHANGED = "subscription_status_changed"  # value: 有効 / 停止(理由) / キャンセル(理由)
 SUBSCRIPTION_ATTENTION_CHANGED = "subscription_attention_changed"  # value: 要対応 / 解除
 SUBSCRIPTION_DATES_CHANGED = "subscription_dates_changed"  # value: the new next ship / delivery dates
@@ -53,6 +54,7 @@ LABELS: dict[str, str] = {
     FIRST_SHIPMENT: "初回発送",
     SHIPPING_LIST_EXPORTED: "出荷リスト出力済",
     DUNNING: "督促",
+    RECALCULATED: "再計算",
     SUBSCRIPTION_STATUS_CHANGED: "定期受注ステータス変更",
     SUBSCRIPTION_ATTENTION_CHANGED: "要対応定期受注変更",
     SUBSCRIPTION_DATES_CHANGED: "定期受注の次回予定日変更",

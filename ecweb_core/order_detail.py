@@ -54,6 +54,8 @@ class OrderDetail:
     payments: list[list[str]] = field(default_factory=list)  # time, process, source, outcome, ref, attempts, error
     provider_url: str = ""  # the provider's 決済管理画面 for this order
     label_ids: list[str] = field(default_factory=list)  # the labels it carries, for the label editor
+    customer_id: int = 0
+    subscription_id: int = 0  # 0: a 通常受注
 
 
 def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
@@ -72,6 +74,8 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
     detail = OrderDetail(
         id=o.id,
         number=o.number,
+        customer_id=c.id,
+        subscription_id=o.subscription_id or 0,
         fields=[
             ["受注番号", o.number],
             ["受注日", fmt_jst(o.ordered_at)],

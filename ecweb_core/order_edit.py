@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core import events
 from ecweb_core.errors import FormError
+from ecweb_core.fees import recompute_fees
 from ecweb_core.masters import labels, reasons, statuses
-from ecweb_core.models import Order, OrderLabel, OrderStatus
+from ecweb_core.models import Order, OrderItem, OrderLabel, OrderMemo, OrderStatus
 from ecweb_core.models.common import jst_midnight, utcnow
 from ecweb_core.statuses import PAYMENT_STATUSES
 
@@ -107,3 +108,39 @@ def set_order_labels(conn: Connection, order_id: int, label_ids: list[int]) -> N
         conn.execute(insert(ol), [{"order_id": order_id, "label_id": i} for i in sorted(new)])
     if gone or new:
         conn.execute(update(ORDERS).where(ORDERS.c.id == order_id).values(updated_at=utcnow()))
+
+
+MEMO_MAX = 1000
+
+
+def add_order_memo(conn: Connection, order_id: int, body: str, operator_id: int | None) -> None:
+    """メモ管理 of 受注詳細 (一括更新's 受注メモ lands here too)."""
+    body = body.strip()
+    if not body:
+        raise FormError({"memo": "メモを入力してください。"})
+    if len(body) > MEMO_MAX:
+        raise FormError({"memo": f"メモは{MEMO_MAX}文字以内で入力してください。"})
+    if conn.execute(select(ORDERS.c.id).where(ORDERS.c.id == order_id)).first() is None:
+        raise FormError({"form": "受注が見つかりません。"})
+    conn.execute(insert(OrderMemo.__table__).values(order_id=order_id, body=body, operator_id=operator_id,
+                                                    created_at=utcnow()))  # fmt: skip
+
+
+def recalculate_order(conn: Connection, order_id: int, operator_id: int | None) -> int:
+    """受注商品管理's 再計算: the fees (支払い手数料, 送料) and 合計 from the order's items and its
+    current 支払方法 / 配送業者 — what the seed asks for after 一括更新 changed the 配送業者."""
+    if conn.execute(select(ORDERS.c.id).where(ORDERS.c.id == order_id)).first() is None:
+        raise FormError({"form": "受注が見つかりません。"})
+    items = OrderItem.__table__.c
+    subtotal = (
+        select(func.coalesce(func.sum(items.unit_price * items.quantity), 0))
+        .where(items.order_id == ORDERS.c.id)
+        .scalar_subquery()
+    )
+    mine = ORDERS.c.id == order_id
+    now = utcnow()
+    conn.execute(update(ORDERS).where(mine).values(subtotal=subtotal, updated_at=now))
+    recompute_fees(conn, mine)
+    total = int(conn.execute(select(ORDERS.c.total).where(mine)).scalar_one())
+    events.EventBatch(events.UI, operator_id, now).add(events.RECALCULATED, f"¥{total:,}", mine).write(conn)
+    return total

@@ -22,10 +22,11 @@ from ecweb_core.models import (
     OrderLabel,
     OrderStatus,
     PaymentMethod,
+    Subscription,
     SurveyAnswer,
 )
 from ecweb_core.models.common import fmt_jst, jst_midnight
-from ecweb_core.statuses import PAYMENT_STATUSES
+from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
 
 MAX_PAGE_SIZE = 200
 
@@ -56,6 +57,7 @@ class OrderFilter:
     shipping_list: str = ""  # "" | "unexported" | "exported"
     needs_attention: str = ""  # "" | "yes" | "no"
     order_type: str = ""  # "" | "subscription" | "single"
+    subscription_status: str = ""  # "" | a SUBSCRIPTION_STATUSES code: orders of subscriptions in it
     personalized: bool = False  # パーソナライズ: has survey answers
     total_min: int | None = None
     total_max: int | None = None
@@ -153,6 +155,7 @@ def parse_filter(form: dict[str, Any]) -> OrderFilter:
         ("shipping_list", ("", "unexported", "exported")),
         ("needs_attention", ("", "yes", "no")),
         ("order_type", ("", "subscription", "single")),
+        ("subscription_status", ("", *SUBSCRIPTION_STATUSES)),
     ):
         value = str(form.get(key, "") or "")
         if value not in allowed:
@@ -214,6 +217,9 @@ def conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
         conds.append(o.subscription_id.is_not(None))
     elif f.order_type == "single":
         conds.append(o.subscription_id.is_(None))
+    if f.subscription_status:
+        s = Subscription.__table__.c
+        conds.append(o.subscription_id.in_(select(s.id).where(s.status == f.subscription_status)))
     if f.personalized:
         conds.append(o.id.in_(select(SurveyAnswer.__table__.c.order_id)))
     if f.total_min is not None:

@@ -18,3 +18,9 @@ def in_ids(conn: Connection, column: Any, ids: list[int]) -> ColumnElement[bool]
         return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
     values = func.json_each(bindparam(None, json.dumps(list(ids)))).table_valued("value")
     return column.in_(select(values.c.value))
+
+
+def contains(column: Any, text: str) -> ColumnElement[bool]:
+    """`column` contains `text` literally (the operator's % and _ are not wildcards)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")

@@ -24,5 +24,15 @@ def send_automation_drain() -> None:
     """After a single edit: the workers apply the automation rules to the events it wrote."""
     from ecweb_core.automation import AUTOMATION_QUEUE, DRAIN_ACTOR
 
-    message = dramatiq.Message(queue_name=AUTOMATION_QUEUE, actor_name=DRAIN_ACTOR, args=(), kwargs={}, options={})
-    _broker().enqueue(message)
+    _send(AUTOMATION_QUEUE, DRAIN_ACTOR)
+
+
+def send_subscription_authorize() -> None:
+    """After 手動作成: a worker authorizes the created order through the gateway."""
+    from ecweb_core.subscriptions import AUTHORIZE_ACTOR, SUBSCRIPTIONS_QUEUE
+
+    _send(SUBSCRIPTIONS_QUEUE, AUTHORIZE_ACTOR)
+
+
+def _send(queue: str, actor: str) -> None:
+    _broker().enqueue(dramatiq.Message(queue_name=queue, actor_name=actor, args=(), kwargs={}, options={}))

@@ -28,6 +28,15 @@ class OrderDetailState(AuthState):
     subscription: list[list[str]] = []
     payments: list[list[str]] = []
     provider_url: str = ""
+    # Not order_id / customer_id / subscription_id: the dynamic routes own those names on State.
+    order_pk: int = 0
+    customer_pk: int = 0
+    subscription_pk: int = 0
+    tab: str = "basic"  # 基本設定 / 受注商品管理 / メモ管理 / 決済 / 履歴
+
+    @rx.event
+    def set_tab(self, tab: str) -> None:
+        self.tab = tab
 
     @rx.event
     def on_load(self):  # type: ignore[no-untyped-def]
@@ -39,7 +48,7 @@ class OrderDetailState(AuthState):
         self.found = detail is not None
         if detail is None:
             return None
-        self.number = detail.number
+        self.number, self.order_pk = detail.number, detail.id
         for name in (
             "fields",
             "customer",
@@ -57,6 +66,7 @@ class OrderDetailState(AuthState):
             "label_ids",
         ):
             setattr(self, name, getattr(detail, name))
+        self.customer_pk, self.subscription_pk = detail.customer_id, detail.subscription_id
         with session_scope() as s:
             enabled = reference.labels(s, assignable=True)
             every = reference.labels(s)

@@ -9,4 +9,4 @@ from workers.subscriptions import declare_subscriptions
 broker = setup_broker()
 job_actor = declare_actors(broker)
 automation_drain = declare_automation(broker)
-subscription_tick = declare_subscriptions(broker)
+subscription_tick, subscription_authorize = declare_subscriptions(broker)

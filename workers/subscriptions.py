@@ -8,18 +8,30 @@ import dramatiq
 from periodiq import cron
 
 from ecweb_core.db import get_engine
-from ecweb_core.subscriptions.engine import run_due
-
-SUBSCRIPTIONS_QUEUE = "subscriptions"
-TICK_ACTOR = "subscription_tick"
+from ecweb_core.subscriptions import AUTHORIZE_ACTOR, SUBSCRIPTIONS_QUEUE, TICK_ACTOR
+from ecweb_core.subscriptions.engine import authorize_pending, run_due
 
 
 def tick() -> None:
     run_due(get_engine())
 
 
-def declare_subscriptions(broker: dramatiq.Broker) -> dramatiq.Actor:  # type: ignore[type-arg]
-    return dramatiq.actor(
+def authorize() -> None:
+    """After a 手動作成: authorizes the created orders still 仮売上依頼中 (the ledger makes a second
+    delivery, or a tick doing the same, call the provider once per order)."""
+    authorize_pending(get_engine())
+
+
+def declare_subscriptions(broker: dramatiq.Broker) -> tuple[dramatiq.Actor, dramatiq.Actor]:  # type: ignore[type-arg]
+    authorizer = dramatiq.actor(
+        authorize,
+        actor_name=AUTHORIZE_ACTOR,
+        queue_name=SUBSCRIPTIONS_QUEUE,
+        max_retries=5,
+        time_limit=10 * 60 * 1000,
+        broker=broker,
+    )
+    ticker = dramatiq.actor(
         tick,
         actor_name=TICK_ACTOR,
         queue_name=SUBSCRIPTIONS_QUEUE,
@@ -29,3 +41,4 @@ def declare_subscriptions(broker: dramatiq.Broker) -> dramatiq.Actor:  # type: i
         time_limit=60 * 60 * 1000,
         broker=broker,
     )
+    return ticker, authorizer

@@ -7,7 +7,13 @@ import reflex as rx
 from ecweb.components.notifications import notification_bell, notification_popups
 from ecweb_state.auth import AuthState
 
-NAV = [("受注管理", "/orders"), ("ジョブ管理", "/jobs"), ("送信メール", "/mailbox")]
+NAV = [
+    ("受注管理", "/orders"),
+    ("定期受注管理", "/subscriptions"),
+    ("顧客管理", "/customers"),
+    ("ジョブ管理", "/jobs"),
+    ("送信メール", "/mailbox"),
+]
 SETTINGS_NAV = [
     ("自動化設定", "/settings/automation"),
     ("CSV管理", "/settings/csv"),

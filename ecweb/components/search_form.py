@@ -5,7 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.components.form_errors import form_errors
+from ecweb_core.statuses import SUBSCRIPTION_STATUSES
 from ecweb_state.orders import ANY, OrdersState
+
+SUBSCRIPTION_STATUS_OPTIONS = [[k, v] for k, v in SUBSCRIPTION_STATUSES.items()]
 
 
 def _field(label: str, control: rx.Component) -> rx.Component:
@@ -62,6 +65,7 @@ def search_form() -> rx.Component:
                 _field("要対応", _select("needs_attention", [["yes", "要対応"], ["no", "対応不要"]])),
                 _field("受注ラベル", _select("label_ids", OrdersState.label_options)),
                 _field("受注種別", _select("order_type", [["subscription", "定期受注"], ["single", "通常受注"]])),
+                _field("ステータス(定期)", _select("subscription_status", SUBSCRIPTION_STATUS_OPTIONS)),
                 _field(
                     "合計金額",
                     rx.hstack(

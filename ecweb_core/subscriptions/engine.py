@@ -76,6 +76,8 @@ def run_due(engine: Engine, now: datetime | None = None) -> list[RunResult]:
     while day <= latest:
         results.append(run_for(engine, day, now))
         day += timedelta(days=1)
+    if not results:  # a 手動作成 whose authorize message was lost waits no longer than a tick
+        authorize_pending(engine)
     return results
 
 
@@ -264,16 +266,16 @@ def authorize_pending(engine: Engine) -> int:
 PAUSED = "停止中の定期受注は手動作成できません。"
 
 
-def create_manual(engine: Engine, sub_id: int, operator_id: int | None) -> int:
-    """手動作成 of a subscription's next order (its next delivery), now; returns the order id."""
-    with engine.begin() as conn:
-        status = conn.execute(select(SUBS.c.status).where(SUBS.c.id == sub_id)).scalar_one_or_none()
-        if status is None:
-            raise FormError({"form": "定期受注が見つかりません。"})
-        if status == "paused":
-            raise FormError({"form": PAUSED})
-        ids = create_orders(conn, [sub_id], None, utcnow(), source=events.UI, operator_id=operator_id)
-        if not ids:
-            raise FormError({"form": "この次回配送予定日の受注は作成済みです。"})
-    authorize_pending(engine)
+def create_manual(conn: Connection, sub_id: int, operator_id: int | None) -> int:
+    """手動作成 of a subscription's next order (its next delivery), in the caller's transaction;
+    returns the order id. Its authorization is `authorize_pending`, after the commit, in a worker
+    (the app does not call the provider from a websocket handler)."""
+    status = conn.execute(select(SUBS.c.status).where(SUBS.c.id == sub_id).with_for_update()).scalar_one_or_none()
+    if status is None:
+        raise FormError({"form": "定期受注が見つかりません。"})
+    if status == "paused":
+        raise FormError({"form": PAUSED})
+    ids = create_orders(conn, [sub_id], None, utcnow(), source=events.UI, operator_id=operator_id)
+    if not ids:
+        raise FormError({"form": "この次回配送予定日の受注は作成済みです。"})
     return ids[0]

@@ -213,11 +213,13 @@ def test_points_come_back_and_granted_points_are_taken_back_once(engine: Engine,
     with Session(engine) as s:
         s.execute(update(Customer).where(Customer.id == o.customer_id).values(points_balance=1000))
         s.commit()
+        demo_rows = s.execute(select(func.max(PointLedger.id))).scalar() or 0  # the demo's 利用 / 付与 history
     _, result = _run(engine, [o.id], {"process": "cancel"})
     assert "利用500pt返還・付与30pt取消" in result[o.number][1]
     with Session(engine) as s:
         assert s.get(Customer, o.customer_id).points_balance == 1470  # type: ignore[union-attr]
-        deltas = s.execute(select(PointLedger.delta).where(PointLedger.order_id == o.id).order_by(PointLedger.id))
+        mine = (PointLedger.order_id == o.id, PointLedger.id > demo_rows)
+        deltas = s.execute(select(PointLedger.delta).where(*mine).order_by(PointLedger.id))
         assert list(deltas.scalars()) == [500, -30]
     _run(engine, [o.id], {"process": "reauthorize"})  # alive again: the points are not moved twice
     _run(engine, [o.id], {"process": "force_cancel"})
@@ -230,11 +232,13 @@ def test_a_balance_never_goes_below_zero(engine: Engine, provider: Provider) -> 
     with Session(engine) as s:
         s.execute(update(Customer).where(Customer.id == o.customer_id).values(points_balance=10))
         s.commit()
+        demo_rows = s.execute(select(func.max(PointLedger.id))).scalar() or 0
     _, result = _run(engine, [o.id], {"process": "force_cancel"})
     assert result[o.number][0] == "成功" and "残高不足のため付与20ptは取り消せませんでした" in result[o.number][1]
     with Session(engine) as s:
         assert s.get(Customer, o.customer_id).points_balance == 0  # type: ignore[union-attr]
-        assert list(s.execute(select(PointLedger.delta).where(PointLedger.order_id == o.id)).scalars()) == [-10]
+        mine = (PointLedger.order_id == o.id, PointLedger.id > demo_rows)
+        assert list(s.execute(select(PointLedger.delta).where(*mine)).scalars()) == [-10]
 
 
 def test_cancel_with_the_subscription_options(engine: Engine, provider: Provider) -> None:

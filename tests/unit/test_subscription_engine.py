@@ -30,7 +30,7 @@ from ecweb_core.models import (
     SubscriptionItem,
     SubscriptionRun,
 )
-from ecweb_core.subscriptions.engine import LOOK_BACK_DAYS, create_manual, run_due, run_for
+from ecweb_core.subscriptions.engine import LOOK_BACK_DAYS, authorize_pending, create_manual, run_due, run_for
 from tests.conftest import DEMO_NOW
 from tests.payment_provider import Provider
 
@@ -182,16 +182,20 @@ def test_missed_days_are_caught_up_within_the_look_back(engine: Engine) -> None:
 
 def test_manual_creation_and_its_refusals(engine: Engine) -> None:
     sub_id = _sub(engine, next_delivery_date=DAY + timedelta(days=20), next_ship_date=DAY + timedelta(days=18))
-    order_id = create_manual(engine, sub_id, None)
-    assert [o.id for o in _orders(engine, sub_id)] == [order_id]
+    with engine.begin() as conn:
+        order_id = create_manual(conn, sub_id, None)
+    assert [(o.id, o.payment_status) for o in _orders(engine, sub_id)] == [(order_id, "auth_requested")]
     assert _sub_row(engine, sub_id).next_delivery_date == date(2026, 12, 10)
+    assert authorize_pending(engine) == 1  # what the worker's subscription_authorize runs
+    assert [o.payment_status for o in _orders(engine, sub_id)] == ["authorized"]
     with engine.begin() as conn:
         conn.execute(update(Subscription).where(Subscription.id == sub_id).values(status="paused"))
-    with pytest.raises(FormError) as info:
-        create_manual(engine, sub_id, None)
+    with pytest.raises(FormError) as info, engine.begin() as conn:
+        create_manual(conn, sub_id, None)
     assert info.value.errors == {"form": "停止中の定期受注は手動作成できません。"}
-    with pytest.raises(FormError):
-        create_manual(engine, 999_999, None)
+    assert len(_orders(engine, sub_id)) == 1
+    with pytest.raises(FormError), engine.begin() as conn:
+        create_manual(conn, 999_999, None)
 
 
 def test_a_declined_authorization_of_a_created_order_fires_the_rule(engine: Engine, provider: Provider) -> None:
