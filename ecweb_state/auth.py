@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+from reflex.event import BACKGROUND_TASK_MARKER
 from reflex.state import EventHandlerSetVar
 
 from ecweb_core import auth as core_auth
@@ -42,6 +43,19 @@ def _to_login() -> Any:
 
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     """`fn` runs only for a signed-in operator; otherwise nothing changes and the tab goes to /login."""
+    if getattr(fn, BACKGROUND_TASK_MARKER, False):
+        # A background task holds no state lock: the check (which may touch state) takes it.
+        @functools.wraps(fn)
+        async def guarded_background(self: AuthState, *args: Any, **kwargs: Any) -> Any:
+            async with self:
+                signed_in = self._signed_in()
+            if not signed_in:
+                return _to_login()
+            return await fn(self, *args, **kwargs)
+
+        setattr(guarded_background, GUARDED, True)
+        return guarded_background
+
     if inspect.iscoroutinefunction(fn):
 
         @functools.wraps(fn)

@@ -3,6 +3,7 @@ with 手動作成 and 再計算. Thin: the rules are in ecweb_core.subscriptions
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
@@ -13,6 +14,7 @@ from ecweb_core import reference
 from ecweb_core.db import get_engine
 from ecweb_core.errors import FormError
 from ecweb_core.masters import reasons
+from ecweb_core.statuses import PAYMENT_STATUSES
 from ecweb_core.subscriptions.changes import recalculate
 from ecweb_core.subscriptions.cycles import KINDS, WEEKDAYS
 from ecweb_core.subscriptions.engine import create_manual
@@ -24,6 +26,7 @@ from ecweb_core.subscriptions.listing import (
     list_subscriptions,
     load_detail,
     parse_query,
+    payment_status_of,
     save_basic,
 )
 from ecweb_state.auth import AuthState
@@ -31,6 +34,7 @@ from ecweb_state.dispatch import send_subscription_authorize
 from ecweb_state.memos import clear_memo_field
 
 log = logging.getLogger(__name__)
+WATCH_EVERY_S, WATCH_TRIES = 1.0, 60
 PAGE_SIZE = 50
 ALL = "all"  # a select item cannot be empty: 「すべて」
 NO_REASON = "none"  # 「指定しない」 停止理由 / キャンセル理由
@@ -80,10 +84,12 @@ class SubscriptionDetailState(AuthState):
     tab: str = "basic"
     fields: list[list[str]] = []
     items: list[list[str]] = []
+    next_count: int = 1
     orders: list[list[str]] = []
     memos: list[list[str]] = []
     # 基本設定's form, as saved
     status: str = "active"
+    saved_status: str = "active"  # 手動作成 follows the saved status, not the form's
     status_reason: str = ""
     cycle_kind: str = "month_day"
     cycle_count: str = "1"
@@ -153,16 +159,31 @@ class SubscriptionDetailState(AuthState):
         return clear_memo_field()
 
     @rx.event
-    def create_order(self) -> None:
+    def create_order(self):  # type: ignore[no-untyped-def]
         """手動作成 of the next order (the seed: not while 停止); a worker authorizes it."""
         ids: list[int] = []
         if not self._change(lambda conn: ids.append(create_manual(conn, self.sub_id, self._operator_id)), ""):
-            return
+            return None
         self.notice, self.tab = f"次回の受注を作成しました(受注ID {ids[0]})。決済は仮売上依頼中です。", "orders"
         try:
             send_subscription_authorize()
         except Exception:  # noqa: BLE001 - the next scheduler tick authorizes what is still 仮売上依頼中
             log.exception("could not send subscription_authorize")
+        return SubscriptionDetailState.watch_authorization(ids[0])
+
+    @rx.event(background=True)
+    async def watch_authorization(self, order_id: int) -> None:
+        """受注履歴 shows the authorization's outcome once the worker has it (for up to a minute)."""
+        for _ in range(WATCH_TRIES):
+            await asyncio.sleep(WATCH_EVERY_S)
+            with get_engine().connect() as conn:
+                status = payment_status_of(conn, int(order_id))
+            if status != "auth_requested":
+                async with self:
+                    self._reload()
+                    label = PAYMENT_STATUSES.get(status or "", status or "")
+                    self.notice = f"次回の受注を作成しました(受注ID {order_id})。決済: {label}"
+                return
 
     def _change(self, apply: Any, notice: str) -> bool:
         try:
@@ -183,9 +204,10 @@ class SubscriptionDetailState(AuthState):
             return
         values = dataclasses.asdict(detail)
         self.customer_pk = detail.customer_id
-        for name in ("customer", "fields", "items", "orders", "memos", "status", "status_reason",
+        for name in ("customer", "fields", "items", "next_count", "orders", "memos", "status", "status_reason",
                      "next_ship_date", "next_delivery_date", "cycle_kind"):  # fmt: skip
             setattr(self, name, values[name])
         for name in ("cycle_count", "cycle_day", "cycle_week", "cycle_weekday"):
             setattr(self, name, str(values[name]))
+        self.saved_status = self.status
         self.form_key += 1

@@ -255,7 +255,7 @@ def _create_button() -> rx.Component:
                 "次回の受注を手動作成",
                 id="sub-create",
                 size="2",
-                disabled=d.status == "paused",
+                disabled=d.saved_status == "paused",
             ),  # fmt: skip
         ),
         rx.alert_dialog.content(
@@ -279,8 +279,8 @@ def _items() -> rx.Component:
     d = SubscriptionDetailState
     return rx.fragment(
         table(
-            "次回の受注商品",
-            ["商品名", "単価", "数量", "小計", "種別"],
+            f"次回({d.next_count}回目)の受注商品",
+            ["商品名", "単価", "数量", "小計", "種別", "回数別価格"],
             d.items,
             "商品はありません。",
             "sub-items",
@@ -312,6 +312,10 @@ def subscription_detail_page() -> rx.Component:
                     rx.text("定期受注ID ", d.sub_id, weight="bold", size="4", id="sub-title"),
                     rx.link(d.customer, href="/customers/" + d.customer_pk.to(str), size="2", id="sub-customer-link"),
                     rx.spacer(),
+                    rx.cond(
+                        d.saved_status == "paused",
+                        rx.text("停止中の定期受注は手動作成できません。", size="1", color_scheme="gray"),
+                    ),  # fmt: skip
                     _create_button(),
                     align="center",
                     spacing="3",

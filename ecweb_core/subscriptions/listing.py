@@ -20,6 +20,7 @@ from ecweb_core.models import (
     OrderStatus,
     PaymentMethod,
     Product,
+    ProductPrice,
     Subscription,
     SubscriptionItem,
     SubscriptionMemo,
@@ -168,7 +169,8 @@ class SubscriptionDetail:
     next_ship_date: str  # ISO, for the form
     next_delivery_date: str
     fields: list[list[str]]  # label, value
-    items: list[list[str]]  # product, unit price, quantity, line total, 同梱品
+    next_count: int  # the delivery the items are for (定期回数 + 1)
+    items: list[list[str]]  # product, unit price, quantity, line total, 同梱品, 回数別価格
     orders: list[list[str]]  # order id, number, 受注日, 定期回数 (cycle date), status, payment status, total
     memos: list[list[str]] = field(default_factory=list)  # time, body
 
@@ -185,11 +187,12 @@ def load_detail(conn: Connection, sub_id: int) -> SubscriptionDetail | None:
     yen = "¥{:,}".format
     si, p = SubscriptionItem.__table__.c, Product.__table__.c
     items = conn.execute(
-        select(p.name, si.unit_price, si.quantity, si.bundled)
+        select(p.id, p.name, p.price, si.unit_price, si.quantity, si.bundled)
         .join_from(SubscriptionItem.__table__, Product.__table__, p.id == si.product_id)
         .where(si.subscription_id == sub_id)
         .order_by(si.bundled, si.id)
     ).all()
+    by_count = _count_prices(conn, [i.id for i in items])
     st = OrderStatus.__table__.c
     orders = conn.execute(
         select(OC.id, OC.number, OC.ordered_at, OC.subscription_cycle_date, st.name, OC.payment_status, OC.total)
@@ -218,7 +221,12 @@ def load_detail(conn: Connection, sub_id: int) -> SubscriptionDetail | None:
             ["支払方法", r.method],
             ["要対応", ("要対応 " + (r.attention_reason or "")) if r.needs_attention else "なし"],
         ],
-        items=[[n, yen(price), str(qty), yen(price * qty), "同梱品" if b else ""] for n, price, qty, b in items],
+        next_count=r.delivery_count + 1,
+        items=[
+            [i.name, yen(i.unit_price), str(i.quantity), yen(i.unit_price * i.quantity), "同梱品" if i.bundled else "",
+             "" if i.bundled else by_count.get(i.id, f"全回 {yen(i.price)}")]
+            for i in items
+        ],
         orders=[
             [str(o.id), o.number, fmt_jst(o.ordered_at), _day(o.subscription_cycle_date), o.name,
              PAYMENT_STATUSES.get(o.payment_status, o.payment_status), yen(o.total)]
@@ -226,6 +234,18 @@ def load_detail(conn: Connection, sub_id: int) -> SubscriptionDetail | None:
         ],
         memos=[[fmt_jst(at), body] for at, body in memos],
     )  # fmt: skip
+
+
+def _count_prices(conn: Connection, product_ids: list[int]) -> dict[int, str]:
+    """回数別価格 per product: 「1回目〜 ¥1,980 / 2回目〜 ¥3,480」."""
+    pp = ProductPrice.__table__.c
+    rows = conn.execute(
+        select(pp.product_id, pp.from_count, pp.price).where(pp.product_id.in_(product_ids)).order_by(pp.from_count)
+    )
+    out: dict[int, list[str]] = {}
+    for product_id, from_count, price in rows:
+        out.setdefault(product_id, []).append(f"{from_count}回目〜 ¥{price:,}")
+    return {k: " / ".join(v) for k, v in out.items()}
 
 
 def save_basic(conn: Connection, sub_id: int, form: dict[str, Any], operator_id: int | None) -> None:
@@ -318,3 +338,7 @@ def add_memo(conn: Connection, sub_id: int, body: str, operator_id: int | None) 
             subscription_id=sub_id, body=body, operator_id=operator_id, created_at=utcnow()
         )  # fmt: skip
     )
+
+
+def payment_status_of(conn: Connection, order_id: int) -> str | None:
+    return conn.execute(select(OC.payment_status).where(OC.id == order_id)).scalar_one_or_none()

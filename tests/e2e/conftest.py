@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from ecweb_core.db import make_engine
 from ecweb_core.demo import DEMO_LOGIN, DEMO_PASSWORD, generate
 from ecweb_core.migrate import upgrade
+from ecweb_core.models import Order
 from ecweb_core.payments.demo import seed
 from ecweb_core.settings import PROJECT_ROOT
 from tests.mail_server import AppCapture, start_app_capture
@@ -156,6 +158,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+
+
+def order_count(app: RunningApp) -> int:
+    """The orders now: E2E_ORDERS plus those an earlier test created (定期受注's 手動作成)."""
+    with app.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(Order)).scalar_one())
 
 
 def login(page: Page, base: str, password: str = DEMO_PASSWORD) -> None:

@@ -82,6 +82,7 @@ def test_dunning_job_from_grid_to_download(browser: Browser, app: RunningApp) ->
     assert memos.count("入金確認のご連絡 (E2E)") == 3
 
     grid.get_by_role("link", name=numbers[0]).click()
+    grid.click("#tab-payment")  # 受注詳細's 決済 tab holds 督促履歴
     dunning = grid.locator("[data-testid=dunning] tbody tr")
     expect(dunning.first).to_contain_text("2026/12/10")
     expect(dunning.first).to_contain_text("入金確認のご連絡 (E2E)")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from ecweb_core.search import count_orders, parse_filter
-from tests.e2e.conftest import E2E_ORDERS, RunningApp, login
+from tests.e2e.conftest import RunningApp, login, order_count
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def test_pages_require_login_and_bad_password_is_refused(page: Page, app: Runnin
     page.click("#login-submit")
     page.wait_for_url("**/orders")
     expect(page.locator("#operator-name")).to_have_text("デモ 担当者")
-    expect(page.locator("#total-count")).to_have_text(f"{E2E_ORDERS:,}件")
+    expect(page.locator("#total-count")).to_have_text(f"{order_count(app):,}件")
     page.click("#logout")
     page.wait_for_url("**/login")
     page.goto(f"{app.url}/orders")
@@ -54,7 +54,7 @@ def test_filter_by_customer_and_status(page: Page, app: RunningApp) -> None:
     page.get_by_role("option", name="発送完了", exact=True).click()
     page.click("#search-submit")
     expected = _count(app, {"customer_name": "佐藤", "status_ids": "40"})
-    assert 0 < expected < E2E_ORDERS
+    assert 0 < expected < order_count(app)
     expect(page.locator("#total-count")).to_have_text(f"{expected:,}件")
     expect(page.locator("[data-testid=order-row]")).to_have_count(min(expected, 50))
     for text in page.locator("[data-testid=order-row]").all_inner_texts():
@@ -63,15 +63,16 @@ def test_filter_by_customer_and_status(page: Page, app: RunningApp) -> None:
 
 def test_paging_and_sorting(page: Page, app: RunningApp) -> None:
     _open_grid(page, app)
-    pages = -(-E2E_ORDERS // 50)
+    total = order_count(app)
+    pages = -(-total // 50)
     expect(page.locator("#page-label")).to_have_text(f"1 / {pages} ページ")
     first_row = page.locator("[data-testid=order-row]").first.inner_text()
     page.get_by_role("button", name="次へ").first.click()
     expect(page.locator("#page-label")).to_have_text(f"2 / {pages} ページ")
-    expect(page.locator("#range-label")).to_have_text(f"{E2E_ORDERS}件中 51〜100件を表示")
+    expect(page.locator("#range-label")).to_have_text(f"{total}件中 51〜100件を表示")
     assert page.locator("[data-testid=order-row]").first.inner_text() != first_row
     page.get_by_role("button", name="最後").first.click()
-    expect(page.locator("[data-testid=order-row]")).to_have_count(E2E_ORDERS - (pages - 1) * 50)
+    expect(page.locator("[data-testid=order-row]")).to_have_count(total - (pages - 1) * 50)
     page.click("#sort-total")  # sort by total, descending
     expect(page.locator("#page-label")).to_have_text(f"1 / {pages} ページ")
     totals = [
@@ -123,7 +124,7 @@ def test_bad_filter_input_shows_japanese_message_and_keeps_results(page: Page, a
     errors = page.locator("#search-errors")
     expect(errors).to_contain_text("受注日(開始)は「2026-01-31」の形式で入力してください。")
     expect(errors).to_contain_text("合計金額(下限)は0以上の整数で入力してください。")
-    expect(page.locator("#total-count")).to_have_text(f"{E2E_ORDERS:,}件")
+    expect(page.locator("#total-count")).to_have_text(f"{order_count(app):,}件")
     page.fill("#f-ordered_from", "")
     page.fill("#f-total_min", "")
     page.click("#search-submit")
@@ -137,7 +138,8 @@ def test_order_detail_shows_the_order(page: Page, app: RunningApp) -> None:
     link.click()
     page.wait_for_url("**/orders/*")
     expect(page.locator("#detail-number")).to_have_text(number)
-    expect(page.locator("[data-testid=items] tbody tr").first).to_be_visible()
     expect(page.get_by_text("基本情報")).to_be_visible()
+    page.click("#tab-items")
+    expect(page.locator("[data-testid=items] tbody tr").first).to_be_visible()
     page.goto(f"{app.url}/orders/99999999")
     expect(page.get_by_text("指定された受注は見つかりません。")).to_be_visible()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ecweb_core.models import Job, Order
-from tests.e2e.conftest import E2E_ORDERS, RunningApp, login
+from tests.e2e.conftest import RunningApp, login, order_count
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path("/tmp/payment")
@@ -77,7 +77,7 @@ def test_capture_and_cancel_reach_the_provider_and_force_capture_does_not(page: 
     assert _status(app, numbers[2]) == "captured"
     # The captured orders left the 仮売上完了 search: find the first one by its number.
     page.get_by_role("button", name="条件をクリア").click()
-    expect(page.locator("#total-count")).to_have_text(f"{E2E_ORDERS:,}件")  # the form re-mounted empty
+    expect(page.locator("#total-count")).to_have_text(f"{order_count(app):,}件")  # the form re-mounted empty
     page.fill("#f-number", numbers[0])
     page.click("#search-submit")
     expect(rows).to_have_count(1)
@@ -99,6 +99,7 @@ def test_capture_and_cancel_reach_the_provider_and_force_capture_does_not(page: 
     provider_page.close()
 
     page.get_by_role("link", name=numbers[0]).click()
+    page.click("#tab-payment")
     history = page.locator("[data-testid=payment-history] tbody tr")
     expect(history.filter(has_text="取消処理")).to_have_count(1)
     expect(history.filter(has_text="売上処理")).to_have_count(1)

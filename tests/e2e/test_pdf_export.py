@@ -137,6 +137,7 @@ def test_preview_run_and_download_a_pdf(browser: Browser, app: RunningApp) -> No
     with Session(app.engine) as s:
         order_id = s.execute(select(Order.id).where(Order.number == numbers[0])).scalar_one()
     page.goto(f"{app.url}/orders/{order_id}")
+    page.click("#tab-history")  # 受注詳細's 履歴 tab holds 帳票発行履歴
     history = page.locator("[data-testid=documents]")
     expect(history).to_contain_text("領収書")
     expect(history).to_contain_text("E2E 領収書")

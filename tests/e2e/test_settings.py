@@ -205,7 +205,9 @@ def test_a_payment_fee_changed_on_screen_is_used_by_bulk_update(page: Page, app:
         assert (order.needs_attention, order.attention_reason) == (True, "同梱物確認")
     # 受注詳細 shows the new fee and offers the reason too.
     page.goto(f"{app.url}/orders/{order.id}")
+    page.click("#tab-items")  # 受注商品管理 holds 金額
     expect(page.get_by_text("¥220", exact=True)).to_be_visible()
+    page.click("#tab-basic")
     page.click("#edit-attention_reason")
     expect(page.get_by_role("option", name="同梱物確認", exact=True)).to_be_visible()
     page.keyboard.press("Escape")
