@@ -167,11 +167,10 @@ def create_orders(
     _number(conn, new_ids)
     _items(conn, new_ids)
     recompute_fees(conn, mine)
-    batch = events.EventBatch(source, operator_id, now)
-    counts = dict(conn.execute(select(s.id, s.delivery_count).where(in_ids(conn, s.id, list(created)))).all())
-    for sub_id, order_id in created.items():  # the delivery count is the order's own value
-        batch.add(events.SUBSCRIPTION_ORDER_CREATED, f"定期{counts[sub_id] + 1}回目", ORDERS.c.id == order_id)
-    batch.write(conn)
+    # One event per order, its value the order's own delivery count (定期N回目), in one SELECT.
+    count = select(s.delivery_count + 1).where(s.id == ORDERS.c.subscription_id).scalar_subquery()
+    value = literal("定期", String) + count.cast(String) + literal("回目", String)
+    events.EventBatch(source, operator_id, now).add(events.SUBSCRIPTION_ORDER_CREATED, value, mine).write(conn)
     _advance(conn, list(created))
     recalculate(conn, list(created))  # the next delivery's prices and 同梱品
     return new_ids
