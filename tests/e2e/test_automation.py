@@ -213,6 +213,7 @@ def test_single_edit_on_order_detail_fires_a_rule(page: Page, app: RunningApp) -
             time.sleep(0.3)
         assert order.tracking_number == "E2E-TRACK-1" and order.status_id == SHIPPED
     page.reload()
+    page.click("#tab-history")
     expect(page.locator("[data-testid=events]")).to_contain_text("配送伝票番号セット")
     page.screenshot(path=f"{SHOTS}/order_detail_edit.png", full_page=True)
 

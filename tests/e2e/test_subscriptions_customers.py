@@ -119,7 +119,8 @@ def test_a_subscription_edited_and_its_next_order_created(page: Page, app: Runni
         before = set(s.execute(select(Order.id).where(Order.subscription_id == sub.id)).scalars())
     page.click("#sub-create")
     expect(page.get_by_text("次回配送予定日の受注を今すぐ作成し")).to_be_visible()
-    _shot(page, "subscription-create-confirm")
+    page.wait_for_timeout(400)  # the dialog's fade-in
+    page.screenshot(path=str(SHOTS / "subscription-create-confirm.png"))
     page.click("#sub-create-confirm")
     expect(page.locator("#sub-top-notice")).to_contain_text("次回の受注を作成しました")
     with Session(app.engine) as s:

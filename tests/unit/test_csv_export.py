@@ -38,6 +38,7 @@ from ecweb_core.models import (
     Order,
     OrderEvent,
     OrderItem,
+    PointLedger,
     ShopSettings,
     SurveyAnswer,
 )
@@ -376,6 +377,7 @@ def test_every_column_renders_one_field_each_with_csv_specials_and_vanished_orde
         job = register_job(s, "csv_export", int(op or 0), _ticked(ids), {"format_id": str(fid), "encoding": "utf-8"})
         job_id = int(job.id or 0)
         s.execute(delete(OrderItem).where(OrderItem.order_id == ids[7]))
+        s.execute(delete(PointLedger).where(PointLedger.order_id == ids[7]))
         s.execute(delete(Order).where(Order.id == ids[7]))
         s.commit()
     summary = run_job(engine, job_id, chunk_size=5)
