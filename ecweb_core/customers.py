@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core.errors import FormError
 from ecweb_core.masters.reasons import BLACKLIST, check_reason
 from ecweb_core.models import Customer, CustomerMemo, Order, OrderStatus, PointLedger, Subscription
 from ecweb_core.models.common import fmt_jst, utcnow
-from ecweb_core.sqlutil import contains
+from ecweb_core.search import customer_text_match
 from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
 from ecweb_core.subscriptions.cycles import Cycle
 
@@ -37,7 +37,7 @@ def _where(text: str) -> list[Any]:
     text = text.strip()
     if not text:
         return []
-    return [or_(contains(C.name, text), contains(C.kana, text), contains(C.email, text), contains(C.phone, text))]
+    return [customer_text_match(text)]
 
 
 def check_query(text: str) -> str:

@@ -27,6 +27,7 @@ from ecweb_core.models import (
 )
 from ecweb_core.models.common import fmt_jst, jst_midnight
 from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
+from ecweb_core.textfold import email_key, name_query, phone_digits
 
 MAX_PAGE_SIZE = 200
 
@@ -131,8 +132,8 @@ def parse_filter(form: dict[str, Any]) -> OrderFilter:
         kw[key] = str(form.get(key, "") or "").strip()
     if len(kw["number"]) > 32:
         errors["number"] = "受注番号は32文字以内で入力してください。"
-    phone = kw["phone"].replace("-", "")
-    if phone and not phone.isdigit():
+    phone = phone_digits(kw["phone"])
+    if phone and not (phone.isascii() and phone.isdigit()):
         errors["phone"] = "電話番号は数字とハイフンで入力してください。"
     for prefix, label in DATE_RANGES.items():
         lo = _parse_date(str(form.get(f"{prefix}_from", "") or ""), f"{label}(開始)", errors, f"{prefix}_from")
@@ -184,13 +185,15 @@ def conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
         conds.append(o.number.like(f"{_escape(f.number)}%", escape="\\"))
     customer_conds: list[ColumnElement[bool]] = []
     c = Customer.__table__.c
-    if f.customer_name:
-        pat = f"%{_escape(f.customer_name)}%"
-        customer_conds.append(or_(c.name.like(pat, escape="\\"), c.kana.like(pat, escape="\\")))
-    if f.email:
-        customer_conds.append(c.email.like(f"%{_escape(f.email)}%", escape="\\"))
-    if f.phone:
-        customer_conds.append(c.phone.like(f"%{_escape(f.phone)}%", escape="\\"))
+    # The stored search keys (ecweb_core.textfold): the term is folded the same way, so
+    # 「佐藤　美咲」「佐藤美咲」「ｻﾄｳ」「さとう」, 090-… and 090… and any letter case all match.
+    name_q, email_q, phone_q = name_query(f.customer_name), email_key(f.email), phone_digits(f.phone)
+    if name_q:
+        customer_conds.append(c.search_name.like(f"%{_escape(name_q)}%", escape="\\"))
+    if email_q:
+        customer_conds.append(c.search_email.like(f"%{_escape(email_q)}%", escape="\\"))
+    if phone_q:
+        customer_conds.append(c.search_phone.like(f"%{_escape(phone_q)}%", escape="\\"))
     if customer_conds:
         conds.append(o.customer_id.in_(select(c.id).where(and_(*customer_conds))))
     conds += _day_range(o.ordered_at, f.ordered_from, f.ordered_to, True)
@@ -227,6 +230,15 @@ def conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
     if f.total_max is not None:
         conds.append(o.total <= f.total_max)
     return conds
+
+
+def customer_text_match(text: str, *, phone: bool = True) -> ColumnElement[bool]:
+    """One free text against a customer's 氏名/カナ, e-mail (and phone), through the search keys."""
+    c = Customer.__table__.c
+    terms = [(c.search_name, name_query(text)), (c.search_email, email_key(text))]
+    if phone:
+        terms.append((c.search_phone, phone_digits(text)))
+    return or_(*(col.like(f"%{_escape(q)}%", escape="\\") for col, q in terms if q))
 
 
 def _escape(text: str) -> str:

@@ -6,12 +6,18 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from ecweb_core.models.common import utcnow
+from ecweb_core.textfold import email_key_default, name_key_default, phone_key_default
 
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customers"
     # 氏名・カナ are searched with LIKE '%…%': a covering index is scanned instead of the table.
-    __table_args__ = (Index("ix_customers_name_kana", "name", "kana"),)
+    __table_args__ = (
+        Index("ix_customers_name_kana", "name", "kana"),
+        Index("ix_customers_search_name", "search_name"),
+        Index("ix_customers_search_email", "search_email"),
+        Index("ix_customers_search_phone", "search_phone"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
     kana: str = Field(max_length=100)
@@ -25,6 +31,11 @@ class Customer(SQLModel, table=True):
     blacklist_reason: str | None = Field(default=None, max_length=255)
     points_balance: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+    # Search keys (ecweb_core.textfold), filled on insert from the columns above; the indexes are
+    # covering, so a substring LIKE scans one small index instead of the table.
+    search_name: str | None = Field(default=None, max_length=210, sa_column_kwargs={"default": name_key_default})
+    search_email: str | None = Field(default=None, max_length=255, sa_column_kwargs={"default": email_key_default})
+    search_phone: str | None = Field(default=None, max_length=32, sa_column_kwargs={"default": phone_key_default})
 
 
 class CustomerMemo(SQLModel, table=True):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core import events
@@ -26,6 +26,7 @@ from ecweb_core.models import (
     SubscriptionMemo,
 )
 from ecweb_core.models.common import fmt_jst, utcnow
+from ecweb_core.search import customer_text_match
 from ecweb_core.sqlutil import contains
 from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
 from ecweb_core.subscriptions.changes import SubscriptionEvents
@@ -72,7 +73,7 @@ def _where(q: SubscriptionQuery) -> list[Any]:
     if q.status:
         where.append(S.status == q.status)
     if q.customer:
-        matching = or_(contains(C.name, q.customer), contains(C.kana, q.customer), contains(C.email, q.customer))
+        matching = customer_text_match(q.customer, phone=False)
         where.append(S.customer_id.in_(select(C.id).where(matching)))
     if q.product:
         si, p = SubscriptionItem.__table__.c, Product.__table__.c
