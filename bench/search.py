@@ -174,6 +174,10 @@ def filters(engine: Engine) -> list[tuple[str, OrderFilter]]:
         ("すべて (no filter)", parse_filter({})),
         ("対応状況 発送完了", parse_filter({"status_ids": "40"})),
         ("顧客名「佐藤」", parse_filter({"customer_name": "佐藤"})),
+        ("顧客名「佐藤　美咲」", parse_filter({"customer_name": "佐藤　美咲"})),
+        ("カナ「さとう」", parse_filter({"customer_name": "さとう"})),
+        ("電話番号「０９０１２」", parse_filter({"phone": "０９０１２"})),
+        ("メール「CUSTOMER12」", parse_filter({"email": "CUSTOMER12"})),
         (
             "直近30日 + 売上完了",
             parse_filter({"ordered_from": (today - timedelta(days=30)).isoformat(), "payment_statuses": "captured"}),

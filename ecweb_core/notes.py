@@ -44,3 +44,14 @@ def register_client(redis_url: str, operator_id: int, client_token: str, now: fl
     pipe.zremrangebyscore(key, 0, now - CLIENTS_TTL_S)
     pipe.expire(key, CLIENTS_TTL_S)
     pipe.execute()
+
+
+def job_caption(kind_label: str, job_id: int, total: int | None) -> str:
+    """What tells two notes of the same 処理 apart: 「一括更新 #7 · 1,202件」."""
+    count = f" · {total:,}件" if total is not None else ""
+    return f"{kind_label} #{job_id}{count}"
+
+
+def job_anchor(job_id: int) -> str:
+    """The link to a job's row in ジョブ管理."""
+    return f"/jobs?job={job_id}"

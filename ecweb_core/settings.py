@@ -25,6 +25,7 @@ class Settings:
     payment_provider_url: str
     payment_timeout_s: float
     payment_in_flight: int
+    note_seconds: float = 6.0
 
 
 def load_settings() -> Settings:
@@ -52,4 +53,6 @@ def load_settings() -> Settings:
         payment_timeout_s=float(os.environ.get("ECWEB_PAYMENT_TIMEOUT_S", "10")),
         # Provider calls of one chunk in flight at once (a job is not one round trip per order in turn).
         payment_in_flight=int(os.environ.get("ECWEB_PAYMENT_IN_FLIGHT", "16")),
+        # How long a System Notification toast shows before it fades (a failure stays until read).
+        note_seconds=float(os.environ.get("ECWEB_NOTE_SECONDS", "6")),
     )

@@ -104,6 +104,10 @@ def failed_message(key: str) -> str:
     return f"受注 {kind_label(key)} に失敗しました。ジョブ管理画面をご確認ください。"
 
 
+def cancelled_message(key: str) -> str:
+    return f"受注 {kind_label(key)} を中止しました。"
+
+
 def job_message(key: str, job_id: int) -> dict[str, Any]:
     """What the Dramatiq message of a job holds: the app sends it, the worker runs it, and neither
     imports the other (dramatiq.Message(**job_message(...)))."""

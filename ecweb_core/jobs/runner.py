@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from ecweb_core.jobs.catalog import done_message, failed_message, job_kind
+from ecweb_core.jobs.catalog import cancelled_message, done_message, failed_message, job_kind
 from ecweb_core.jobs.files import expire_job_files, write_result_csv
 from ecweb_core.jobs.operations import ExternalOperation, JobContext, Operation
 from ecweb_core.models import Job, JobTarget
@@ -31,6 +31,7 @@ from ecweb_core.sqlutil import in_ids
 log = logging.getLogger(__name__)
 Notify = Callable[[dict[str, Any]], None]
 PROGRESS_EVERY_S = 0.5
+FINISHED = ("done", "failed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -150,17 +151,19 @@ def run_job(
     """Runs (or resumes) a job to its end. `max_chunks` stops early, for tests of resuming."""
     job = _load(engine, job_id)
     with engine.begin() as conn:
-        if job.status in ("done", "failed"):
+        if job.status in FINISHED:
             return _summary(conn, job_id)  # a duplicate delivery of a finished job does nothing
-        conn.execute(
+        started = conn.execute(
             update(Job)
-            .where(Job.id == job_id)
+            .where(Job.id == job_id, Job.status.in_(("registered", "running")))  # type: ignore[attr-defined]
             .values(
                 status="running",
                 started_at=case((Job.started_at.is_(None), utcnow()), else_=Job.started_at),  # type: ignore[union-attr]
                 attempts=Job.attempts + 1,
             )
         )
+        if started.rowcount == 0:  # 中止 before it started (request_stop ended it)
+            return _summary(conn, job_id)
     kind = job_kind(job.kind)
     op = kind.operation
     chunk_size = min(chunk_size, kind.chunk_limit or chunk_size)
@@ -171,6 +174,8 @@ def run_job(
     last_note, chunks, after = 0.0, 0, 0
     while True:
         with engine.connect() as conn:
+            if _stop_requested(conn, job_id):
+                return _cancel(engine, job, ctx, op, notify)
             ids = _pending(conn, job_id, chunk_size, after)
         if not ids:
             break
@@ -204,10 +209,38 @@ def run_job(
     return summary
 
 
+def _stop_requested(conn: Connection, job_id: int) -> bool:
+    return conn.execute(select(Job.stop_requested_at).where(Job.id == job_id)).scalar_one() is not None
+
+
+def _cancel(engine: Engine, job: Job, ctx: JobContext, op: Operation, notify: Notify) -> RunSummary:
+    """中止 between chunks: what is done stays done (an export publishes the part written so far), the
+    orders never reached keep no outcome and the result CSV lists them as 未処理."""
+    job_id = int(job.id or 0)
+    with engine.begin() as conn:
+        op.finish(conn, ctx)
+        end_cancelled(conn, job_id)
+        summary = _summary(conn, job_id)
+    notify(
+        job_note(
+            "cancelled", job_id, job.operator_id, job.kind, cancelled_message(job.kind),
+            done=summary.succeeded + summary.failed + summary.skipped, total=summary.total,
+        )
+    )  # fmt: skip
+    return summary
+
+
+def end_cancelled(conn: Connection, job_id: int) -> None:
+    path = write_result_csv(conn, job_id)
+    conn.execute(
+        update(Job).where(Job.id == job_id).values(status="cancelled", finished_at=utcnow(), result_path=str(path))
+    )
+
+
 def mark_failed(engine: Engine, job_id: int, error: str, notify: Notify = lambda note: None) -> None:
     """The job could not run to its end (retries exhausted): what was recorded stays recorded."""
     job = _load(engine, job_id)
-    if job.status == "done":
+    if job.status in ("done", "cancelled"):
         return
     with engine.begin() as conn:
         path = write_result_csv(conn, job_id)
@@ -216,7 +249,7 @@ def mark_failed(engine: Engine, job_id: int, error: str, notify: Notify = lambda
             .where(Job.id == job_id)
             .values(status="failed", finished_at=utcnow(), error=error[:2000], result_path=str(path))
         )
-    notify(job_note("failed", job_id, job.operator_id, job.kind, failed_message(job.kind)))
+    notify(job_note("failed", job_id, job.operator_id, job.kind, failed_message(job.kind), total=job.total))
 
 
 def pending_count(conn: Connection, job_id: int) -> int:

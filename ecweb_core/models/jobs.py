@@ -15,7 +15,7 @@ class Job(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # a key of ecweb_core.jobs.kinds.JOB_KINDS
     operator_id: int = Field(foreign_key="operators.id", index=True)
-    status: str = Field(default="registered", max_length=16)  # registered | running | done | failed
+    status: str = Field(default="registered", max_length=16)  # registered | running | done | failed | cancelled
     params: str = "{}"  # the operation's form, as JSON
     selection: str = "{}"  # how the targets were chosen, as JSON (for the record)
     total: int = 0
@@ -30,6 +30,11 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # 中止 (issue 18): asked for by the operator; the runner stops after the chunk in progress.
+    stop_requested_at: datetime | None = None
+    # 失敗分を再実行: the job whose failed (and 未処理) orders this one runs again (no foreign key:
+    # a plain ADD COLUMN, where SQLite would recreate the referenced jobs table for one).
+    rerun_of: int | None = Field(default=None, index=True)
 
 
 class JobTarget(SQLModel, table=True):

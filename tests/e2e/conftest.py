@@ -95,6 +95,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "ECWEB_BACKEND_PORT": str(port),
         "ECWEB_VAR_DIR": str(tmp),
         "ECWEB_JOB_FILES_DIR": str(tmp / "jobs"),
+        # Toasts stay long enough for a loaded machine's assertions (they still take no clicks).
+        "ECWEB_NOTE_SECONDS": "60",
     }
     mail = start_app_capture(engine)
     env["SMTP_URL"] = mail.url

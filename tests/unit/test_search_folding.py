@@ -155,13 +155,16 @@ def test_migration_fills_the_keys_of_existing_customers(tmp_path_factory: pytest
                         name="佐藤 美咲", kana="さとう みさき", email="A@B.JP", phone="090-1111-2222"
                     )
                 )
-                # As a customer written before 0015: no keys.
+                # As a database before 0015: customers without keys (and jobs without 中止 / 再実行).
                 conn.execute(update(Customer.__table__).values(search_name=None, search_email=None, search_phone=None))
                 conn.execute(text("UPDATE alembic_version SET version_num = '0014'"))
                 for ix in ("ix_customers_search_name", "ix_customers_search_email", "ix_customers_search_phone"):
                     conn.execute(text(f"DROP INDEX {ix}"))
                 for col in ("search_name", "search_email", "search_phone"):
                     conn.execute(text(f"ALTER TABLE customers DROP COLUMN {col}"))
+                conn.execute(text("DROP INDEX ix_jobs_rerun_of"))
+                for col in ("stop_requested_at", "rerun_of"):
+                    conn.execute(text(f"ALTER TABLE jobs DROP COLUMN {col}"))
             upgrade(e)
             with e.connect() as conn:
                 row = conn.execute(select(C.search_name, C.search_email, C.search_phone)).one()

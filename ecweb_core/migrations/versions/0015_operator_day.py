@@ -1,5 +1,6 @@
-"""Customers' search keys (issue 18): 氏名+カナ, e-mail and phone folded as operators type them
-(NFKC widths, hiragana = katakana, no spaces / hyphens, lower case), each with a covering index.
+"""Issue 18: customers' search keys (氏名+カナ, e-mail and phone folded as operators type them —
+NFKC widths, hiragana = katakana, no spaces / hyphens, lower case — each with a covering index), and
+a job's 中止 request and the job it re-runs (失敗分を再実行).
 
 Revision ID: 0015
 Revises: 0014
@@ -46,9 +47,15 @@ def upgrade() -> None:
     op.create_index("ix_customers_search_name", "customers", ["search_name"])
     op.create_index("ix_customers_search_email", "customers", ["search_email"])
     op.create_index("ix_customers_search_phone", "customers", ["search_phone"])
+    op.add_column("jobs", sa.Column("stop_requested_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    op.add_column("jobs", sa.Column("rerun_of", sa.Integer(), nullable=True))
+    op.create_index("ix_jobs_rerun_of", "jobs", ["rerun_of"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_jobs_rerun_of", table_name="jobs")
+    op.drop_column("jobs", "rerun_of")
+    op.drop_column("jobs", "stop_requested_at")
     op.drop_index("ix_customers_search_phone", table_name="customers")
     op.drop_index("ix_customers_search_email", table_name="customers")
     op.drop_index("ix_customers_search_name", table_name="customers")
