@@ -8,15 +8,14 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ecweb_core import events
 from ecweb_core.documents.kinds import kind_label
+from ecweb_core.history import order_history
 from ecweb_core.models import (
     Customer,
     DeliveryCompany,
     DocumentIssue,
     DunningRecord,
     Order,
-    OrderEvent,
     OrderItem,
     OrderLabel,
     OrderMemo,
@@ -46,7 +45,7 @@ class OrderDetail:
     totals: list[list[str]]
     labels: list[list[str]]  # [name, colour]
     memos: list[list[str]]  # time, body
-    events: list[list[str]]  # time, what, value, source
+    events: list[list[str]]  # time, what, old → new, source in words, operator, job id (history.py)
     dunning: list[list[str]]  # time, due date, memo
     survey: list[list[str]]  # question, answer
     documents: list[list[str]] = field(default_factory=list)  # 帳票発行履歴: time, kind, name, 発行日, 回数, job
@@ -115,7 +114,7 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
             ["小計", yen(o.subtotal)],
             ["送料", yen(o.shipping_fee)],
             ["支払い手数料", yen(o.payment_fee)],
-            ["利用ポイント", f"-{o.points_used:,} pt"],
+            ["利用ポイント", f"-{o.points_used:,} pt" if o.points_used else "0 pt"],
             ["付与ポイント", f"{o.points_granted:,} pt"],
             ["合計", yen(o.total)],
         ],
@@ -126,12 +125,7 @@ def load_order_detail(session: Session, order_id: int) -> OrderDetail | None:
                 select(OrderMemo).where(OrderMemo.order_id == o.id).order_by(OrderMemo.id.desc())
             ).scalars()
         ],
-        events=[
-            [fmt_jst(e.created_at), events.LABELS.get(e.kind, e.kind), e.value or "", e.source]
-            for e in session.execute(
-                select(OrderEvent).where(OrderEvent.order_id == o.id).order_by(OrderEvent.id.desc()).limit(200)
-            ).scalars()
-        ],
+        events=order_history(session, o.id),
         dunning=[
             [fmt_jst(d.created_at), _date(d.due_date), d.memo or ""]
             for d in session.execute(

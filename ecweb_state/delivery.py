@@ -18,6 +18,7 @@ from ecweb_core.notes import CLIENTS_TTL_S, NOTES_QUEUE, clients_key
 from ecweb_core.settings import load_settings
 from ecweb_state.auth import AuthState
 from ecweb_state.listeners import NOTE_LISTENERS
+from ecweb_state.notifications import NotificationState, note_key
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,19 @@ async def _push(app: rx.App, token: str, note: dict[str, Any]) -> None:
             (await root.get_state(listener))._on_note(note)
 
 
+async def _expire_later(app: rx.App, token: str, key: str, seconds: float) -> None:
+    """A toast fades on its own: its time up, it leaves the tab's state (a failure stays until read)."""
+    await asyncio.sleep(seconds)
+    try:
+        async with app.modify_state(rx.BaseStateToken(ident=token, cls=AuthState)) as root:
+            (await root.get_state(NotificationState))._expire(key)
+    except Exception:  # noqa: BLE001 - a tab gone meanwhile
+        log.debug("could not expire a note in %s", token, exc_info=True)
+
+
 async def deliver_notes(app: rx.App) -> None:
     client = aioredis.from_url(load_settings().redis_url)
+    pending: set[asyncio.Task[None]] = set()  # the expiries (a reference keeps a task from being collected)
     while True:
         try:
             item = await client.blpop([NOTES_QUEUE], timeout=5)
@@ -39,9 +51,13 @@ async def deliver_notes(app: rx.App) -> None:
             note = json.loads(item[1])
             key = clients_key(int(note["operator_id"]))
             tokens = await client.zrangebyscore(key, time.time() - CLIENTS_TTL_S, "+inf")
+            key, seconds = note_key(note), load_settings().note_seconds
             for token in tokens:
                 try:
                     await _push(app, token.decode(), note)
+                    if key is not None:
+                        pending.add(task := asyncio.create_task(_expire_later(app, token.decode(), key, seconds)))
+                        task.add_done_callback(pending.discard)
                 except Exception:  # noqa: BLE001 - one stale tab must not stop the others
                     log.warning("could not deliver a note to %s", token, exc_info=True)
         except asyncio.CancelledError:

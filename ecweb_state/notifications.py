@@ -5,7 +5,6 @@ bell's history; a failure stays shown until it is read (the bell opened or the n
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 from datetime import datetime
@@ -40,6 +39,11 @@ class Notice:
     sticky: bool = False  # a failure: shown until read
     shown: float = 0.0  # epoch seconds it arrived
     fade: str = ""  # the toast's CSS animation-duration: its time on screen
+
+
+def note_key(note: dict[str, Any]) -> str | None:
+    """The toast a note shows, or None for a note that shows none (progress)."""
+    return f"{note['job_id']}-{note['event']}" if note.get("event") in SHOWN_EVENTS else None
 
 
 def _total(note: dict[str, Any]) -> int | None:
@@ -81,16 +85,9 @@ class NotificationState(AuthState):
         self.popup = [notice, *live][:SHOWN]
         self.unread += 1
 
-    @rx.event(background=True)
-    async def expire(self, key: str) -> None:
-        """A shown toast leaves the state when its fade ends (a failure only when read)."""
-        async with self:
-            notice = next((n for n in self.popup if n.key == key), None)
-        if notice is None or notice.sticky:
-            return
-        await asyncio.sleep(max(0.0, notice.shown + load_settings().note_seconds - time.time()))
-        async with self:
-            self.popup = [n for n in self.popup if n.key != key]
+    def _expire(self, key: str) -> None:
+        """The toast's time is up (delivery.py calls this): it leaves, unless it is a failure."""
+        self.popup = [n for n in self.popup if n.key != key or n.sticky]
 
     @rx.event
     def dismiss(self, key: str) -> None:

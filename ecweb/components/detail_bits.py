@@ -35,7 +35,10 @@ def pairs(title: str, rows: rx.Var, extra: rx.Component | None = None) -> rx.Com
 def _cell(row: rx.Var, i: int, links: Links) -> rx.Component:
     if i in links:
         prefix, id_col = links[i]
-        return rx.table.cell(rx.link(row[i], href=prefix + row[id_col].to(str)))
+        # A row without an id (a 履歴 entry not made by a job) shows its text unlinked.
+        return rx.table.cell(
+            rx.cond(row[id_col].to(str) != "", rx.link(row[i], href=prefix + row[id_col].to(str)), rx.text(row[i]))
+        )
     return rx.table.cell(row[i])
 
 

@@ -105,7 +105,6 @@ def _popup(n: Notice) -> rx.Component:
         # A key per note: a new toast mounts (and starts its fade) instead of reusing an old one's node.
         key=n.key,
         class_name=rx.cond(n.sticky, "ecweb-note sticky", "ecweb-note"),
-        on_mount=NotificationState.expire(n.key),
         style={"animation_duration": n.fade},
         width="100%",
         custom_attrs={"data-testid": "notification"},

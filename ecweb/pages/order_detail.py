@@ -94,7 +94,15 @@ def _payment() -> rx.Component:
 
 def _history() -> rx.Component:
     return rx.fragment(
-        table("履歴", ["日時", "内容", "値", "処理元"], D.events, "履歴はありません。", "events"),
+        table(
+            "履歴",
+            ["日時", "内容", "値", "処理元", "担当者", "job"],
+            D.events,
+            "履歴はありません。",
+            "events",
+            links={3: ("/jobs?job=", 5)},
+            shown=[0, 1, 2, 3, 4],
+        ),
         table(
             "帳票発行履歴",
             ["発行日時", "帳票の種類", "帳票名", "発行日", "発行回数", "ジョブ"],
