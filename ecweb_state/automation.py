@@ -17,6 +17,8 @@ RUNS_PAGE_SIZE = 50
 
 class AutomationState(AuthState):
     rules: list[RuleRow] = []
+    delete_id: int = 0  # the rule whose 削除 waits for the operator's confirmation
+    delete_name: str = ""
     event_choices: list[list[str]] = []
     action_choices: list[list[str]] = [[k, v] for k, v in ACTIONS.items()]
     param_choices: list[list[str]] = []
@@ -40,7 +42,8 @@ class AutomationState(AuthState):
 
     @rx.event
     def on_load(self) -> None:
-        self.notice, self.form_errors = "", []
+        # The screen opens on its rule list, wherever the operator left it last time.
+        self.notice, self.form_errors, self.tab = "", [], "rules"
         with get_engine().connect() as conn:
             self.event_choices = [list(c) for c in event_options(conn)]
         self._reload()
@@ -90,8 +93,21 @@ class AutomationState(AuthState):
         self._change(lambda conn: set_enabled(conn, rule_id, not enabled))
 
     @rx.event
-    def delete(self, rule_id: int) -> None:
-        self._change(lambda conn: delete_rule(conn, rule_id))
+    def ask_delete(self, rule_id: int, name: str) -> None:
+        """削除 asks first, like the other settings screens (delete_confirm)."""
+        self.delete_id, self.delete_name = int(rule_id), str(name)
+
+    @rx.event
+    def cancel_delete(self, is_open: bool = False) -> None:
+        if not is_open:
+            self.delete_id, self.delete_name = 0, ""
+
+    @rx.event
+    def confirm_delete(self) -> None:
+        rule_id = self.delete_id
+        self.delete_id, self.delete_name = 0, ""
+        if rule_id:
+            self._change(lambda conn: delete_rule(conn, rule_id))
 
     @rx.event
     def move(self, rule_id: int, where: str) -> None:

@@ -36,14 +36,22 @@ def _header_cell(label: str, key: str, width: str) -> rx.Component:
     )
 
 
+PLANNED_WHY = "今後のリリースで利用できます"
+ALL_RESULTS_WHY = "検索結果すべてを処理対象にしているため、個別には選択できません。「選択を解除」で解除できます。"
+
+
 def _row(row: GridRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.checkbox(
-                checked=row.checked,
-                disabled=OrdersState.all_results,
-                on_change=lambda v: OrdersState.toggle_row(row.id, v),
-                custom_attrs={"data-testid": "row-check", "aria-label": "この受注を選択"},
+            rx.box(
+                rx.checkbox(
+                    checked=row.checked,
+                    disabled=OrdersState.all_results,
+                    on_change=lambda v: OrdersState.toggle_row(row.id, v),
+                    custom_attrs={"data-testid": "row-check", "aria-label": "この受注を選択"},
+                ),
+                title=rx.cond(OrdersState.all_results, ALL_RESULTS_WHY, ""),
+                display="inline-block",
             )
         ),
         rx.table.cell(rx.link(row.number, href="/orders/" + row.id.to_string(), size="2")),
@@ -77,8 +85,15 @@ def _row(row: GridRow) -> rx.Component:
 
 def _bulk_button(action: BulkAction | Planned) -> rx.Component:
     if isinstance(action, Planned):
+        # A disabled button gets no pointer events: the wrapper carries the hover text.
         return rx.tooltip(
-            rx.button(action.label, size="1", variant="outline", disabled=True), content="今後のリリースで利用できます"
+            rx.box(
+                rx.button(action.label, size="1", variant="outline", disabled=True),
+                title=PLANNED_WHY,
+                display="inline-block",
+                custom_attrs={"data-testid": "planned-action"},
+            ),
+            content=PLANNED_WHY,
         )
     button = rx.button(
         kind_label(action.kind),
@@ -151,11 +166,15 @@ def order_grid() -> rx.Component:
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell(
-                            rx.checkbox(
-                                checked=OrdersState.page_checked,
-                                disabled=OrdersState.all_results,
-                                on_change=OrdersState.toggle_page,
-                                custom_attrs={"data-testid": "page-check", "aria-label": "このページをすべて選択"},
+                            rx.box(
+                                rx.checkbox(
+                                    checked=OrdersState.page_checked,
+                                    disabled=OrdersState.all_results,
+                                    on_change=OrdersState.toggle_page,
+                                    custom_attrs={"data-testid": "page-check", "aria-label": "このページをすべて選択"},
+                                ),
+                                title=rx.cond(OrdersState.all_results, ALL_RESULTS_WHY, ""),
+                                display="inline-block",
                             ),
                             width="40px",
                         ),

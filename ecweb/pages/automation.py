@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ecweb.components.delete_confirm import delete_confirm
 from ecweb.components.form_errors import form_errors
 from ecweb.components.layout import page_frame
 from ecweb_core.automation.history import RunRow
@@ -16,8 +17,9 @@ RUN_HEADERS = ["日時", "ルール", "受注番号", "結果", "試行", "メ�
 
 def _select(element_id: str, placeholder: str, choices: rx.Var, value: rx.Var, on_change, width: str) -> rx.Component:  # type: ignore[no-untyped-def]
     return rx.select.root(
-        rx.select.trigger(placeholder=placeholder, id=element_id, width=width),
-        rx.select.content(rx.foreach(choices, lambda c: rx.select.item(c[1], value=c[0]))),
+        # min_width, not width: a long choice widens the select instead of being cut off.
+        rx.select.trigger(placeholder=placeholder, id=element_id, min_width=width, max_width="100%"),
+        rx.select.content(rx.foreach(choices, lambda c: rx.select.item(c[1], value=c[0])), position="popper"),
         value=value,
         on_change=on_change,
     )
@@ -125,7 +127,7 @@ def _rule_row(rule: RuleRow, index: int) -> rx.Component:
                     size="1",
                     color_scheme="red",
                     variant="soft",
-                    on_click=S.delete(rule.id),
+                    on_click=S.ask_delete(rule.id, rule.event + " → " + rule.action),
                     custom_attrs={"data-testid": "rule-delete"},
                 ),
                 spacing="2",
@@ -259,4 +261,5 @@ def automation_page() -> rx.Component:
             value=S.tab,
             on_change=S.set_tab,
         ),
+        delete_confirm("自動化ルールの削除", S),
     )

@@ -221,9 +221,13 @@ def _detail(job: JobRow) -> rx.Component:
                     rx.cond(
                         job.can_rerun,
                         rx.hstack(
-                            rx.button("失敗分を再実行", size="1", on_click=s.rerun(job.id, False),
-                                      disabled=job.failed == 0, custom_attrs={"data-testid": "job-rerun"},
-                                      title=rx.cond(job.failed == 0, "失敗した受注はありません。", "")),
+                            # A disabled button gets no pointer events: the wrapper says why on hover.
+                            rx.box(
+                                rx.button("失敗分を再実行", size="1", on_click=s.rerun(job.id, False),
+                                          disabled=job.failed == 0, custom_attrs={"data-testid": "job-rerun"}),
+                                title=rx.cond(job.failed == 0, "失敗した受注はありません。", ""),
+                                display="inline-block",
+                            ),
                             rx.button("失敗分と未処理を再実行", size="1", variant="soft",
                                       on_click=s.rerun(job.id, True), custom_attrs={"data-testid": "job-rerun-all"}),
                             spacing="2",
