@@ -18,15 +18,19 @@ from sqlalchemy.sql import ColumnElement
 
 from ecweb_core.models import (
     Customer,
+    CustomerMemo,
     DeliveryCompany,
+    DunningRecord,
     Label,
     Order,
     OrderItem,
     OrderLabel,
+    OrderMemo,
     OrderStatus,
     PaymentMethod,
     Product,
     Subscription,
+    SubscriptionMemo,
 )
 from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
 
@@ -217,6 +221,35 @@ def _cycle(d: Dialect) -> Any:
     return case((S.id.is_(None), None), else_=cast(S.cycle_count, String) + unit)
 
 
+MEMO_SEP = "\n"  # all memos of one record in one cell, oldest first, a line each
+
+
+def _memo(model: Any, owner: str, owner_col: Any, latest: bool) -> Builder:
+    """受注メモ / 顧客メモ / 定期受注メモ of the row's order, customer or subscription: the newest one,
+    or all of them in one cell."""
+
+    def build(d: Dialect) -> Any:
+        m = model.__table__.alias(f"m_{owner}_{'l' if latest else 'a'}")
+        mine = m.c[owner] == owner_col
+        if latest:
+            return select(m.c.body).where(mine).order_by(m.c.id.desc()).limit(1).scalar_subquery()
+        return select(d.agg(m.c.body, MEMO_SEP, m.c.id)).where(mine).scalar_subquery()
+
+    return build
+
+
+def _dunning(what: str) -> Builder:
+    """The order's latest 督促: when it was registered, or its 支払期限."""
+
+    def build(d: Dialect) -> Any:
+        r = DunningRecord.__table__.alias(f"dun_{what}")
+        col = r.c.created_at if what == "at" else r.c.due_date
+        latest = select(col).where(r.c.order_id == OC.id).order_by(r.c.id.desc()).limit(1).scalar_subquery()
+        return d.datetime_jst(latest) if what == "at" else d.date(latest)
+
+    return build
+
+
 _DEFS: list[ColumnDef] = [
     # 受注
     ColumnDef("order.id", "受注ID", "order", _col(OC.id)),
@@ -249,6 +282,10 @@ _DEFS: list[ColumnDef] = [
     ColumnDef("order.np_transaction_id", "NP取引ID", "order", _col(OC.np_transaction_id), text=True),
     ColumnDef("order.created_at", "作成日時", "order", _dt(OC.created_at)),
     ColumnDef("order.updated_at", "更新日時", "order", _dt(OC.updated_at)),
+    ColumnDef("order.memo_latest", "受注メモ(最新)", "order", _memo(OrderMemo, "order_id", OC.id, True), text=True),
+    ColumnDef("order.memo_all", "受注メモ(すべて)", "order", _memo(OrderMemo, "order_id", OC.id, False), text=True),
+    ColumnDef("order.dunning_latest_at", "最新の督促日時", "order", _dunning("at")),
+    ColumnDef("order.dunning_due_date", "支払期限(最新の督促)", "order", _dunning("due")),
     # 受注商品 (受注明細単位 only)
     ColumnDef("item.id", "受注商品ID", "item", _col(IC.id)),
     ColumnDef("item.product_code", "商品コード", "item", _col(P.code), text=True),
@@ -269,6 +306,12 @@ _DEFS: list[ColumnDef] = [
     ColumnDef("customer.blacklisted", "ブラックリスト", "customer", _yes_no(C.blacklisted, "はい", "いいえ")),
     ColumnDef("customer.blacklist_reason", "ブラックリスト理由", "customer", _col(C.blacklist_reason), text=True),
     ColumnDef("customer.points_balance", "保有ポイント", "customer", _col(C.points_balance)),
+    ColumnDef(
+        "customer.memo_latest", "顧客メモ(最新)", "customer", _memo(CustomerMemo, "customer_id", C.id, True), text=True
+    ),
+    ColumnDef(
+        "customer.memo_all", "顧客メモ(すべて)", "customer", _memo(CustomerMemo, "customer_id", C.id, False), text=True
+    ),
     # 定期受注
     ColumnDef("subscription.id", "定期受注ID", "subscription", _col(S.id)),
     ColumnDef("subscription.status", "ステータス(定期)", "subscription", _map(S.status, SUBSCRIPTION_STATUSES)),
@@ -279,6 +322,20 @@ _DEFS: list[ColumnDef] = [
     ColumnDef("subscription.delivery_count", "定期回数", "subscription", _col(S.delivery_count)),
     ColumnDef("subscription.needs_attention", "要対応(定期)", "subscription", _yes_no(S.needs_attention, "要対応", "")),
     ColumnDef("subscription.attention_reason", "要対応理由(定期)", "subscription", _col(S.attention_reason), text=True),
+    ColumnDef(
+        "subscription.memo_latest",
+        "定期受注メモ(最新)",
+        "subscription",
+        _memo(SubscriptionMemo, "subscription_id", S.id, True),
+        text=True,
+    ),
+    ColumnDef(
+        "subscription.memo_all",
+        "定期受注メモ(すべて)",
+        "subscription",
+        _memo(SubscriptionMemo, "subscription_id", S.id, False),
+        text=True,
+    ),
     # アンケート (アンケート結果CSV formats only)
     ColumnDef("survey.answers", "アンケート回答", "survey", None),
     ColumnDef("survey.count", "回答数", "survey", None),
