@@ -11,7 +11,7 @@ import reflex as rx
 from ecweb_core.csvexport.formats import list_formats
 from ecweb_core.db import get_engine, session_scope
 from ecweb_core.integrations import survey_integration_enabled
-from ecweb_core.jobs.bulk_update import payments_to_cancel
+from ecweb_core.jobs.bulk_update import payments_to_cancel, preview_refusals
 from ecweb_core.jobs.catalog import CATALOG, registered_message
 from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
@@ -79,6 +79,29 @@ class BulkUpdateFormState(JobFormState):
     blacklist: str = KEEP
     sub_status: str = KEEP
     to_cancel: int = 0  # selected orders whose payment 取消処理 would still need, with 対応状況 キャンセル / 返品
+    # What the job would refuse among the selected orders for the chosen 支払方法 / 配送業者, counted
+    # by the job's own rules before anything runs: [失敗, reason, count].
+    refusals: list[list[str]] = []
+    _change_to: dict[str, int] = {}
+
+    @rx.event
+    def reset_preview(self) -> None:
+        """The dialog opens with every select on 「変更しない」: nothing to preview yet."""
+        self.to_cancel, self.refusals, self._change_to = 0, [], {}
+
+    @rx.event
+    def set_change(self, name: str, value: str) -> None:
+        if name not in ("payment_method_id", "delivery_company_id"):
+            return
+        change = {k: v for k, v in self._change_to.items() if k != name}
+        if str(value).isdigit():
+            change[name] = int(value)
+        self._change_to = change
+        self.refusals = []
+        if change:
+            with get_engine().connect() as conn:
+                found = preview_refusals(conn, change, self._selection.ids_select().scalar_subquery())
+            self.refusals = [[label, reason, f"{n:,}"] for label, reason, n in found]
 
     @rx.event
     def set_choice(self, name: str, value: str) -> None:
@@ -97,7 +120,7 @@ class BulkUpdateFormState(JobFormState):
     def submit_bulk_update(self, form_data: dict[str, Any]) -> None:
         if self._register("bulk_update", normalize(form_data)):
             self.shipping_list = self.blacklist = self.sub_status = KEEP
-            self.to_cancel = 0
+            self.to_cancel, self.refusals, self._change_to = 0, [], {}
 
 
 class PaymentFormState(JobFormState):

@@ -19,7 +19,7 @@ from ecweb.components.job_forms import dunning_dialog
 from ecweb.components.mail_dialog import mail_dialog
 from ecweb.components.payment_dialog import payment_dialog
 from ecweb.components.pdf_export_dialog import pdf_export_dialog
-from ecweb_state.job_forms import CsvExportFormState
+from ecweb_state.job_forms import BulkUpdateFormState, CsvExportFormState
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Planned:
 
 
 BULK_ACTIONS: list[BulkAction | Planned] = [
-    BulkAction("bulk_update", bulk_update_dialog),
+    BulkAction("bulk_update", bulk_update_dialog, on_open=(BulkUpdateFormState.reset_preview,)),
     BulkAction("csv_export", csv_export_dialog, on_open=(CsvExportFormState.load,)),
     BulkAction("pdf_export", pdf_export_dialog),
     BulkAction("dunning", dunning_dialog),

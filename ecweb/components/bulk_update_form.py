@@ -81,8 +81,31 @@ def bulk_update_fields() -> rx.Component:
     s, f = OrdersState, BulkUpdateFormState
     return rx.vstack(
         _section("受注"),
-        _row("支払方法", _select("payment_method_id", s.payment_method_options)),
-        _row("配送業者", _select("delivery_company_id", s.assign_company_options)),
+        _row(
+            "支払方法",
+            _select("payment_method_id", s.payment_method_options, on_change=f.set_change("payment_method_id")),
+        ),
+        _row(
+            "配送業者",
+            _select("delivery_company_id", s.assign_company_options, on_change=f.set_change("delivery_company_id")),
+        ),
+        rx.cond(
+            f.refusals.length() > 0,
+            rx.callout(
+                rx.vstack(
+                    rx.text("実行すると、選択した受注のうち次の受注は変更されません:", weight="medium"),
+                    rx.foreach(
+                        f.refusals,
+                        lambda r: rx.text(r[0], " ", r[2], "件 — ", r[1], custom_attrs={"data-testid": "bu-refusal"}),
+                    ),
+                    spacing="1",
+                ),
+                icon="triangle_alert",
+                color_scheme="orange",
+                size="1",
+                id="bu-refusals",
+            ),
+        ),
         *[_date_field(key, label) for key, (label, _) in DATE_FIELDS.items()],
         _row("対応状況", _select("status_id", s.assign_status_options, on_change=f.set_status)),
         rx.cond(
