@@ -12,7 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ecweb_core.models import Customer, Job, JobTarget, Order, PaymentMethod
+from ecweb_core.automation.rules import create_rule
+from ecweb_core.models import AutomationRule, Customer, Job, JobTarget, Order, PaymentMethod
 from tests.e2e.conftest import RunningApp, login
 
 pytestmark = pytest.mark.e2e
@@ -92,6 +93,19 @@ def test_notes_name_their_job_and_never_block_the_controls(browser: Browser, app
     page.locator("#jobs-clear").click()
     page.locator("#jobs-search").click()
     expect(newest.locator("[data-testid=job-params]")).to_have_text("支払期限: 指定なし、メモ: 「E2E 一日目 2」")
+
+    # 受注詳細's 履歴 names the job in words, linked to its row, and the operator.
+    with Session(app.engine) as s:
+        order_id = s.execute(select(JobTarget.order_id).where(JobTarget.job_id == second)).scalars().first()
+    page.goto(f"{app.url}/orders/{order_id}")
+    page.click("#tab-history")
+    history_row = page.locator("[data-testid=events] tr").filter(has_text="督促").first
+    expect(history_row).to_contain_text(f"一括督促 #{second}")
+    expect(history_row).to_contain_text("デモ 担当者")
+    page.screenshot(path=str(SHOTS / "order-history.png"))
+    history_row.get_by_role("link", name=f"一括督促 #{second}").click()
+    page.wait_for_url(f"**/jobs?job={second}")
+    expect(page.locator(f"[data-testid=job-row][data-job-id='{second}']")).to_have_class(re.compile("linked"))
 
     # A note links to its job's row; the bell keeps the history.
     page.locator(f"[data-testid=notification-job]:has-text('#{first} ')").first.click()
@@ -176,6 +190,11 @@ def test_rerun_the_failed_orders_of_a_bulk_update(browser: Browser, app: Running
     with Session(app.engine) as s:
         bank = s.execute(select(PaymentMethod.name).where(PaymentMethod.code == "bank")).scalar_one()
     _pick(page, "#bu-payment_method_id", bank)
+    # Before it runs: how many of the selected orders it will refuse, and why.
+    expect(page.locator("#bu-refusals [data-testid=bu-refusal]")).to_have_text(
+        ["失敗 2件 — 売上完了の受注は支払方法・配送業者を変更できません。"]
+    )
+    page.screenshot(path=str(SHOTS / "bulk-update-refusals.png"))
     page.click("#submit-bulk_update")
     expect(
         page.locator("[data-testid=notification]").filter(has_text="受注 一括更新 を完了しました。").first
@@ -229,3 +248,23 @@ def test_search_a_name_typed_with_a_full_width_space(page: Page, app: RunningApp
     page.click("#search-submit")
     expect(page.locator("#total-count")).to_have_text(f"{expected:,}件")
     page.screenshot(path=str(SHOTS / "search-full-width-space.png"))
+
+
+def test_automation_delete_asks_first(page: Page, app: RunningApp) -> None:
+    with app.engine.begin() as conn:
+        rule_id = create_rule(conn, {"event": "payment_status|captured", "action": "change_status", "param": "40"})
+    login(page, app.url)
+    page.wait_for_url("**/orders")
+    page.goto(f"{app.url}/settings/automation")
+    row = page.locator("[data-testid=rule-row]").filter(has=page.locator(f"td:text-is('{rule_id}')"))
+    row.locator("[data-testid=rule-delete]").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("を削除します。よろしいですか?")
+    page.screenshot(path=str(SHOTS / "automation-delete-confirm.png"))
+    page.get_by_role("button", name="キャンセル").click()
+    with Session(app.engine) as s:
+        assert s.get(AutomationRule, rule_id) is not None  # キャンセル deletes nothing
+    row.locator("[data-testid=rule-delete]").click()
+    page.click("#confirm-delete")
+    expect(row).to_have_count(0)
+    with Session(app.engine) as s:
+        assert s.get(AutomationRule, rule_id) is None
