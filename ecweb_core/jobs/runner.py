@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from ecweb_core.jobs import lease
 from ecweb_core.jobs.catalog import done_message, failed_message, job_kind
 from ecweb_core.jobs.files import expire_job_files, write_result_csv
 from ecweb_core.jobs.operations import ExternalOperation, JobContext, Operation
@@ -112,18 +113,28 @@ def _record(conn: Connection, job_id: int, outcomes: dict[int, Outcome]) -> None
 
 
 def _process_chunk(engine: Engine, ctx: JobContext, op: Operation, ids: list[int]) -> None:
+    """One chunk; when it fails, its halves, and so on: a poison order costs about 2·log2(chunk)
+    transactions to find instead of one per order of its chunk, and the others keep their
+    set-based change (one bad order made a 100k 一括更新 9× slower when every order of its chunk
+    was retried alone)."""
     try:
         _run(engine, ctx, op, ids)
         return
-    except Exception:
-        log.exception("job %s: chunk of %d failed, retrying order by order", ctx.job_id, len(ids))
-    # One order must not stop the others: isolate the failure, one transaction per order.
-    for order_id in ids:
-        try:
-            _run(engine, ctx, op, [order_id])
-        except Exception as exc:  # noqa: BLE001 - reported per order in the result file
+    except Exception as exc:  # noqa: BLE001 - isolated below; one order must not stop the others
+        if len(ids) == 1:
+            log.exception("job %s: order %s failed", ctx.job_id, ids[0])
             with engine.begin() as conn:
-                _record(conn, ctx.job_id, {order_id: ("failed", f"処理中にエラーが発生しました: {exc}")})
+                _record(conn, ctx.job_id, {ids[0]: ("failed", _failure_reason(exc))})
+            return
+        log.warning("job %s: chunk of %d failed (%s), splitting it", ctx.job_id, len(ids), exc)
+    half = len(ids) // 2
+    _process_chunk(engine, ctx, op, ids[:half])
+    _process_chunk(engine, ctx, op, ids[half:])
+
+
+def _failure_reason(exc: Exception) -> str:
+    """The operator's reason in the result file; the exception itself (SQL, parameters) goes to the log."""
+    return f"処理中にエラーが発生しました ({type(exc).__name__})。詳細はワーカーのログを参照してください。"
 
 
 def _run(engine: Engine, ctx: JobContext, op: Operation, ids: list[int]) -> None:
@@ -147,11 +158,33 @@ def run_job(
     max_chunks: int | None = None,
     pause_s: float = 0.0,
 ) -> RunSummary:
-    """Runs (or resumes) a job to its end. `max_chunks` stops early, for tests of resuming."""
+    """Runs (or resumes) a job to its end. `max_chunks` stops early, for tests of resuming.
+
+    The runner holds the job's lease while it works (lease.py): a delivery that finds it held by a
+    live runner, or finished, does nothing."""
     job = _load(engine, job_id)
+    owner = lease.new_owner()
+    if job.status in ("done", "failed") or not lease.acquire(engine, job_id, owner):
+        with engine.connect() as conn:
+            return _summary(conn, job_id)
+    try:
+        with lease.Heartbeat(engine, job_id, owner) as beat:
+            return _run_held(engine, job, notify, chunk_size, max_chunks, pause_s, beat)
+    finally:
+        lease.release(engine, job_id, owner)
+
+
+def _run_held(
+    engine: Engine,
+    job: Job,
+    notify: Notify,
+    chunk_size: int,
+    max_chunks: int | None,
+    pause_s: float,
+    beat: lease.Heartbeat,
+) -> RunSummary:
+    job_id = int(job.id or 0)
     with engine.begin() as conn:
-        if job.status in ("done", "failed"):
-            return _summary(conn, job_id)  # a duplicate delivery of a finished job does nothing
         conn.execute(
             update(Job)
             .where(Job.id == job_id)
@@ -184,7 +217,8 @@ def run_job(
             with engine.connect() as conn:
                 done = conn.execute(select(Job.done_count).where(Job.id == job_id)).scalar_one()
             notify(job_note("progress", job_id, job.operator_id, job.kind, done=done, total=job.total))
-        if max_chunks is not None and chunks >= max_chunks:
+        if (max_chunks is not None and chunks >= max_chunks) or beat.lost.is_set():
+            # Stopped early (a test), or the lease went to another runner, which does the rest.
             with engine.connect() as conn:
                 return _summary(conn, job_id)
     with engine.begin() as conn:
