@@ -56,6 +56,8 @@ supervise scheduler var/scheduler.log periodiq workers
 pids+=("$SUPERVISED_PID")
 
 # The worker: its sweep re-sends the jobs a dead worker held (workers/sweep.py); supervise restarts it.
+# One message in hand per thread: a busy worker leaves the next jobs (and a shared job's chunks) to free ones.
+export dramatiq_queue_prefetch="${dramatiq_queue_prefetch:-${ECWEB_WORKER_THREADS:-4}}"
 supervise worker var/worker.log dramatiq workers --processes 1 --threads "${ECWEB_WORKER_THREADS:-4}"
 pids+=("$SUPERVISED_PID")
 

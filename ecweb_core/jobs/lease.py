@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,8 +77,8 @@ class Heartbeat:
     loop, keeps the lease fresh. `lost` is set when the lease was taken away; the runner stops at the
     next chunk boundary, leaving the rest to the runner that holds it now."""
 
-    def __init__(self, engine: Engine, job_id: int, owner: str) -> None:
-        self.engine, self.job_id, self.owner = engine, job_id, owner
+    def __init__(self, engine: Engine, job_id: int, owner: str, also: Callable[[], None] | None = None) -> None:
+        self.engine, self.job_id, self.owner, self.also = engine, job_id, owner, also
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
@@ -96,6 +97,8 @@ class Heartbeat:
                 if not renew(self.engine, self.job_id, self.owner):
                     self.lost.set()
                     return
+                if self.also is not None:
+                    self.also()  # the chunk the coordinator works on, when workers share the job
             except Exception:  # noqa: BLE001 - a database hiccup: try again at the next beat
                 continue
 

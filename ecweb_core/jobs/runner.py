@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from ecweb_core.jobs import lease
+from ecweb_core.jobs import lease, parallel
 from ecweb_core.jobs.catalog import done_message, failed_message, job_kind
 from ecweb_core.jobs.files import expire_job_files, write_result_csv
 from ecweb_core.jobs.operations import ExternalOperation, JobContext, Operation
@@ -31,6 +31,8 @@ from ecweb_core.sqlutil import in_ids
 
 log = logging.getLogger(__name__)
 Notify = Callable[[dict[str, Any]], None]
+# Asks (job id, n) other runners to share a job's chunks: the worker sends n messages.
+SendParts = Callable[[int, int], None]
 PROGRESS_EVERY_S = 0.5
 
 
@@ -157,21 +159,35 @@ def run_job(
     chunk_size: int = 1000,
     max_chunks: int | None = None,
     pause_s: float = 0.0,
+    send_parts: SendParts | None = None,
+    parts: int = 0,
 ) -> RunSummary:
     """Runs (or resumes) a job to its end. `max_chunks` stops early, for tests of resuming.
 
     The runner holds the job's lease while it works (lease.py): a delivery that finds it held by a
-    live runner, or finished, does nothing."""
+    live runner, or finished, does nothing. With `parts` > 0 and a parallel kind, `send_parts` asks
+    that many other runners to share its chunks (parallel.py)."""
     job = _load(engine, job_id)
     owner = lease.new_owner()
     if job.status in ("done", "failed") or not lease.acquire(engine, job_id, owner):
         with engine.connect() as conn:
             return _summary(conn, job_id)
+    shared = send_parts is not None and parts > 0 and job_kind(job.kind).parallel
+    also = (lambda: parallel.renew_chunks(engine, job_id, owner)) if shared else None
     try:
-        with lease.Heartbeat(engine, job_id, owner) as beat:
-            return _run_held(engine, job, notify, chunk_size, max_chunks, pause_s, beat)
+        with lease.Heartbeat(engine, job_id, owner, also) as beat:
+            return _run_held(
+                engine, job, notify, chunk_size, max_chunks, pause_s, beat, send_parts if shared else None, parts
+            )
     finally:
         lease.release(engine, job_id, owner)
+
+
+def _context(job: Job) -> JobContext:
+    return JobContext(
+        job_id=int(job.id or 0), operator_id=job.operator_id, params=json.loads(job.params or "{}"),
+        created_at=job.created_at,
+    )  # fmt: skip
 
 
 def _run_held(
@@ -182,6 +198,8 @@ def _run_held(
     max_chunks: int | None,
     pause_s: float,
     beat: lease.Heartbeat,
+    send_parts: SendParts | None,
+    parts: int,
 ) -> RunSummary:
     job_id = int(job.id or 0)
     with engine.begin() as conn:
@@ -197,18 +215,31 @@ def _run_held(
     kind = job_kind(job.kind)
     op = kind.operation
     chunk_size = min(chunk_size, kind.chunk_limit or chunk_size)
-    ctx = JobContext(
-        job_id=job_id, operator_id=job.operator_id, params=json.loads(job.params or "{}"), created_at=job.created_at
-    )
+    ctx = _context(job)
     notify(job_note("started", job_id, job.operator_id, job.kind, done=job.done_count, total=job.total))
+    if send_parts is not None:
+        parallel.plan(engine, job_id, chunk_size)
+        send_parts(job_id, parts)
     last_note, chunks, after = 0.0, 0, 0
     while True:
-        with engine.connect() as conn:
-            ids = _pending(conn, job_id, chunk_size, after)
-        if not ids:
-            break
-        _process_chunk(engine, ctx, op, ids)
-        after = ids[-1]
+        if send_parts is None:
+            with engine.connect() as conn:
+                ids = _pending(conn, job_id, chunk_size, after)
+            if not ids:
+                break
+            _process_chunk(engine, ctx, op, ids)
+            after = ids[-1]
+        else:
+            claimed = parallel.claim(engine, job_id, beat.owner)
+            if claimed is None:
+                if not parallel.open_chunks(engine, job_id):
+                    break
+                time.sleep(0.2)  # the last chunks are in other runners' hands (or go stale and come back)
+            else:
+                no, ids = claimed
+                if ids:
+                    _process_chunk(engine, ctx, op, ids)
+                parallel.mark_done(engine, job_id, no, beat.owner)
         chunks += 1
         if pause_s:
             time.sleep(pause_s)
@@ -236,6 +267,25 @@ def _run_held(
     )  # fmt: skip
     expire_job_files(engine)
     return summary
+
+
+def run_part(engine: Engine, job_id: int, pause_s: float = 0.0) -> int:
+    """A helper of a shared job: claims and runs chunks until none is left; returns how many it ran.
+    The coordinator finishes the job; a helper that dies leaves a chunk that goes stale and returns."""
+    job = _load(engine, job_id)
+    if job.status != "running":
+        return 0
+    op, ctx, owner, ran = job_kind(job.kind).operation, _context(job), lease.new_owner(), 0
+    with parallel.ChunkHeartbeat(engine, job_id, owner):
+        while (claimed := parallel.claim(engine, job_id, owner)) is not None:
+            no, ids = claimed
+            if ids:
+                _process_chunk(engine, ctx, op, ids)
+            parallel.mark_done(engine, job_id, no, owner)
+            ran += 1
+            if pause_s:
+                time.sleep(pause_s)
+    return ran
 
 
 def mark_failed(engine: Engine, job_id: int, error: str, notify: Notify = lambda note: None) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, false, text
 from sqlmodel import Field, SQLModel
 
 from ecweb_core.models.common import utcnow
@@ -89,3 +89,17 @@ class JobExportPage(SQLModel, table=True):
     part_no: int  # the part file (export_file.part_path) holding them
     first_page: int  # 0-based, in its part
     pages: int
+
+
+class JobChunk(SQLModel, table=True):
+    """A range of a job's targets that one runner claims at a time, when several workers share a
+    big job (ecweb_core.jobs.parallel): planned once, claimed with SKIP LOCKED, done once."""
+
+    __tablename__ = "job_chunks"
+    job_id: int = Field(foreign_key="jobs.id", primary_key=True)
+    no: int = Field(primary_key=True)
+    first_id: int
+    last_id: int
+    owner: str | None = Field(default=None, max_length=64)
+    heartbeat_at: datetime | None = None
+    done: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
