@@ -84,7 +84,7 @@ def job_run(engine: Engine, db_url: str, redis_url: str, operator_id: int, tmp: 
         with Session(engine) as s:
             job_id = register_job(s, "dunning", operator_id, Selection(filter=OrderFilter(), all_results=True), {}).id
         registered = time.perf_counter() - started
-        send_job("dunning", int(job_id or 0))
+        send_job("dunning", int(job_id or 0), engine)
         while True:
             with Session(engine) as s:
                 job = s.get(Job, job_id)

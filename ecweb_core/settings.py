@@ -20,6 +20,7 @@ class Settings:
     job_files_days: int
     job_chunk_size: int
     job_chunk_pause_ms: int
+    job_parallelism: int
     smtp_url: str
     mail_from: str
     payment_provider_url: str
@@ -45,6 +46,9 @@ def load_settings() -> Settings:
         job_chunk_size=int(os.environ.get("ECWEB_JOB_CHUNK_SIZE", default_chunk)),
         # Throttle between chunks, to leave the database room for operators during a huge job.
         job_chunk_pause_ms=int(os.environ.get("ECWEB_JOB_CHUNK_PAUSE_MS", "0")),
+        # Runners sharing one big job (issue 19): set it to the worker processes you run. 1 on the
+        # embedded default: SQLite has one writer, a second runner would only wait for it.
+        job_parallelism=max(1, int(os.environ.get("ECWEB_JOB_PARALLELISM", "1"))),
         # Mail (issue 6): `make run` starts a local capture server and exports SMTP_URL.
         smtp_url=os.environ.get("SMTP_URL", "smtp://127.0.0.1:1025"),
         mail_from=os.environ.get("ECWEB_MAIL_FROM", "noreply@ecweb.example"),

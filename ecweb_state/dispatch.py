@@ -6,8 +6,11 @@ from functools import lru_cache
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
+from sqlalchemy.engine import Engine
 
+from ecweb_core.db import get_engine
 from ecweb_core.jobs.catalog import job_message
+from ecweb_core.jobs.lease import record_message
 from ecweb_core.settings import load_settings
 
 
@@ -16,8 +19,10 @@ def _broker() -> RedisBroker:
     return RedisBroker(url=load_settings().redis_url)
 
 
-def send_job(kind: str, job_id: int) -> None:
-    _broker().enqueue(dramatiq.Message(**job_message(kind, job_id)))
+def send_job(kind: str, job_id: int, engine: Engine | None = None) -> None:
+    message = _broker().enqueue(dramatiq.Message(**job_message(kind, job_id)))
+    # The sweep asks Redis for this message before it takes the job for lost (workers/sweep.py).
+    record_message(engine or get_engine(), job_id, message.options["redis_message_id"])
 
 
 def send_automation_drain() -> None:

@@ -10,6 +10,7 @@ from dramatiq.middleware import CurrentMessage
 from periodiq import PeriodiqMiddleware
 
 from ecweb_core.settings import load_settings
+from workers.sweep import SweepMiddleware
 
 
 def setup_broker() -> dramatiq.Broker:
@@ -22,5 +23,7 @@ def setup_broker() -> dramatiq.Broker:
     broker.add_middleware(CurrentMessage())
     # A tick queued longer than this is skipped: the next one catches up (run_due looks back).
     broker.add_middleware(PeriodiqMiddleware(skip_delay=300))
+    # Re-sends jobs a dead runner held or whose message Redis lost (issue 19).
+    broker.add_middleware(SweepMiddleware())
     dramatiq.set_broker(broker)
     return broker

@@ -23,6 +23,8 @@ JOBS_QUEUE = "jobs"
 JOB_ACTOR = "run_job"
 # Called by Dramatiq's Retries middleware once a job's message has used up its retries.
 JOB_EXHAUSTED_ACTOR = "job_retries_exhausted"
+# Runs chunks of a job another worker coordinates (jobs/parallel.py), for the parallel kinds.
+JOB_PART_ACTOR = "run_job_part"
 HOURS = 60 * 60 * 1000
 
 
@@ -41,6 +43,20 @@ class JobKind:
     # Orders per chunk at most, for a kind whose orders are slow (a PDF page takes ~30 ms): progress,
     # a crash's redone work and the chunk's transaction stay small whatever ECWEB_JOB_CHUNK_SIZE says.
     chunk_limit: int | None = None
+    # Its chunks may run on several workers at once: the kind writes no ordered file (CSV / PDF keep
+    # the grid's order by being written by one runner) and its orders are independent of each other.
+    parallel: bool = True
+
+    def part_message(self, job_id: int) -> dict[str, Any]:
+        """A helper's message: no retries (a helper that fails leaves a chunk that goes stale and is
+        claimed again by the coordinator), the kind's time limit."""
+        return {
+            "queue_name": self.queue,
+            "actor_name": JOB_PART_ACTOR,
+            "args": (job_id,),
+            "kwargs": {},
+            "options": {"max_retries": 0, "time_limit": self.time_limit_ms},
+        }
 
     def message_options(self) -> dict[str, Any]:
         """The Dramatiq options of this kind's messages (Retries and TimeLimit read them per message)."""
@@ -57,8 +73,8 @@ CATALOG: dict[str, JobKind] = {
     k.key: k
     for k in (
         JobKind("bulk_update", "一括更新", BulkUpdate()),
-        JobKind("csv_export", "CSV一括出力", CsvExport(purpose="order")),
-        JobKind("pdf_export", "PDF一括出力", PdfExport(), chunk_limit=50),
+        JobKind("csv_export", "CSV一括出力", CsvExport(purpose="order"), parallel=False),
+        JobKind("pdf_export", "PDF一括出力", PdfExport(), chunk_limit=50, parallel=False),
         JobKind("dunning", "一括督促", Dunning()),
         # Mails go out one by one: a chunk takes longer, and an SMTP server down is worth a longer wait.
         JobKind("mail", "メール一括通知", MailNotify(), min_backoff_ms=15_000, max_backoff_ms=10 * 60 * 1000),
@@ -66,7 +82,7 @@ CATALOG: dict[str, JobKind] = {
         JobKind(
             "payment", "決済状況一括変更", PaymentStatusChange(), min_backoff_ms=5_000, max_backoff_ms=5 * 60 * 1000
         ),
-        JobKind("survey_csv", "アンケート結果CSV一括出力", CsvExport(purpose="survey")),
+        JobKind("survey_csv", "アンケート結果CSV一括出力", CsvExport(purpose="survey"), parallel=False),
     )
 }
 UNKNOWN_KIND = "処理の種類が正しくありません。"

@@ -15,7 +15,7 @@ from ecweb_core.models.csv_formats import CsvFormat
 from ecweb_core.models.customers import Customer, CustomerMemo, PointLedger
 from ecweb_core.models.documents import DocumentIssue, DocumentLogo, DocumentTemplate
 from ecweb_core.models.effects import ExternalEffect
-from ecweb_core.models.jobs import Job, JobExport, JobExportPage, JobTarget
+from ecweb_core.models.jobs import Job, JobChunk, JobExport, JobExportPage, JobTarget
 from ecweb_core.models.mail import CapturedMail, MailTemplate
 from ecweb_core.models.orders import (
     DunningRecord,
@@ -46,6 +46,7 @@ __all__ = [
     "DunningRecord",
     "ExternalEffect",
     "Job",
+    "JobChunk",
     "JobExport",
     "JobExportPage",
     "JobTarget",

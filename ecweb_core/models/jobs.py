@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, false, text
 from sqlmodel import Field, SQLModel
 
 from ecweb_core.models.common import utcnow
@@ -12,6 +12,14 @@ class Job(SQLModel, table=True):
     """A bulk operation (SPEC J1): the row is the truth about its status and progress."""
 
     __tablename__ = "jobs"
+    # The sweep's question, the unfinished jobs: a handful among all the finished ones.
+    __table_args__ = (
+        Index(
+            "ix_jobs_unfinished", "status",
+            sqlite_where=text("status IN ('registered', 'running')"),
+            postgresql_where=text("status IN ('registered', 'running')"),
+        ),
+    )  # fmt: skip
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # a key of ecweb_core.jobs.kinds.JOB_KINDS
     operator_id: int = Field(foreign_key="operators.id", index=True)
@@ -30,6 +38,12 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # The lease (ecweb_core.jobs.lease): the runner holding the job, renewed while it runs, and the
+    # message that carries it; the sweep re-sends a job whose runner died or whose message was lost.
+    lease_owner: str | None = Field(default=None, max_length=64)
+    heartbeat_at: datetime | None = None
+    message_id: str | None = Field(default=None, max_length=64)
+    resent: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     # 中止 (issue 18): asked for by the operator; the runner stops after the chunk in progress.
     stop_requested_at: datetime | None = None
     # 失敗分を再実行: the job whose failed (and 未処理) orders this one runs again (no foreign key:
@@ -80,3 +94,17 @@ class JobExportPage(SQLModel, table=True):
     part_no: int  # the part file (export_file.part_path) holding them
     first_page: int  # 0-based, in its part
     pages: int
+
+
+class JobChunk(SQLModel, table=True):
+    """A range of a job's targets that one runner claims at a time, when several workers share a
+    big job (ecweb_core.jobs.parallel): planned once, claimed with SKIP LOCKED, done once."""
+
+    __tablename__ = "job_chunks"
+    job_id: int = Field(foreign_key="jobs.id", primary_key=True)
+    no: int = Field(primary_key=True)
+    first_id: int
+    last_id: int
+    owner: str | None = Field(default=None, max_length=64)
+    heartbeat_at: datetime | None = None
+    done: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))

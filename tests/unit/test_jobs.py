@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -135,6 +135,47 @@ def test_a_failing_order_is_reported_and_the_others_go_on(engine: Engine) -> Non
     with open(path, encoding="utf-8-sig") as fh:  # type: ignore[arg-type]
         rows = list(csv.reader(fh))
     assert ["(ID 999999)", "失敗", "受注が見つかりません。"] in rows
+
+
+def _poison(engine: Engine, order_id: int) -> None:
+    """A database that refuses any 督促 of one order: a real failure inside the chunk's transaction."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text(
+                f"CREATE TRIGGER poison BEFORE INSERT ON dunning_records WHEN NEW.order_id = {order_id} "
+                "BEGIN SELECT RAISE(ABORT, 'poison order'); END"
+            ))  # fmt: skip
+            return
+        conn.execute(text(
+            "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.order_id = {order_id} THEN RAISE EXCEPTION 'poison order'; END IF; RETURN NEW; END $$ "
+            "LANGUAGE plpgsql"
+        ))  # fmt: skip
+        conn.execute(
+            text("CREATE TRIGGER poison BEFORE INSERT ON dunning_records FOR EACH ROW EXECUTE FUNCTION poison()")
+        )
+
+
+def test_a_poison_order_is_found_by_halving_its_chunk(engine: Engine) -> None:
+    """One order the database refuses: the others of its chunk are done in a few transactions (the
+    chunk is halved around it, not retried order by order), and its reason names no SQL."""
+    with Session(engine) as s:
+        ids = list(s.execute(select(Order.id).order_by(Order.id).limit(128)).scalars())
+        job_id = int(register_job(s, "dunning", _op(s), Selection(ticked=set(ids)), {}).id or 0)
+    _poison(engine, ids[77])
+    begins: list[int] = []
+    event.listen(engine, "begin", lambda conn: begins.append(1))
+    summary = run_job(engine, job_id, chunk_size=128)
+    assert (summary.status, summary.succeeded, summary.failed) == ("done", 127, 1)
+    # 1 whole chunk + 2 per halving level (7 levels for 128) + the poison's own record, plus the
+    # runner's own bookkeeping: far fewer than the 129 of an order-by-order retry.
+    assert len(begins) < 40, len(begins)
+    with Session(engine) as s:
+        assert set(_dunning_per_order(s)) == set(ids) - {ids[77]}
+        message = s.execute(
+            select(JobTarget.message).where(JobTarget.job_id == job_id, JobTarget.order_id == ids[77])
+        ).scalar_one()
+    assert message is not None and message.startswith("処理中にエラーが発生しました") and "INSERT" not in message
 
 
 def test_resume_after_interruption_does_no_order_twice(engine: Engine) -> None:

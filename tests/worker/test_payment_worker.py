@@ -115,7 +115,7 @@ def test_kill_9_between_the_calls_and_their_record_captures_each_order_once(
     first = _worker(worker_env, log)
     dispatch._broker.cache_clear()  # the app's broker, on this test's Redis (REDIS_URL from `env`)
     try:
-        dispatch.send_job("payment", job_id)
+        dispatch.send_job("payment", job_id, engine)
         _wait(lambda: sum(_captures_per_order(engine, provider)) >= 8, 60, log)  # the first calls are in
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)

@@ -61,12 +61,15 @@ def test_kill_9_mid_job_then_resume_does_every_order_exactly_once(
         # Requeue a dead worker's message quickly, and check for dead workers on every fetch.
         "ECWEB_WORKER_HEARTBEAT_MS": "1500",
         "ECWEB_WORKER_MAINTENANCE_CHANCE": "1000000",
+        # The redelivered message finds the dead runner's lease; a short lease lets the sweep re-send.
+        "ECWEB_JOB_LEASE_S": "3",
+        "ECWEB_SWEEP_S": "0.5",
     }
     monkeypatch.setenv("REDIS_URL", env)
     log = tmp_path / "worker.log"
     first = _start_worker(worker_env, log)
     try:
-        send_job("dunning", job_id)
+        send_job("dunning", job_id, engine)
         deadline = time.monotonic() + 60
         while _job(engine, job_id).done_count < 2000:
             assert time.monotonic() < deadline, log.read_text()[-3000:]

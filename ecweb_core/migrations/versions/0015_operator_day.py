@@ -3,7 +3,7 @@ NFKC widths, hiragana = katakana, no spaces / hyphens, lower case — each with 
 a job's 中止 request and the job it re-runs (失敗分を再実行).
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 from ecweb_core.textfold import customer_keys
 
 revision = "0015"
-down_revision = "0014"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
