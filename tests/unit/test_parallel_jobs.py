@@ -99,3 +99,35 @@ def test_a_second_plan_of_the_same_job_changes_nothing(engine: Engine) -> None:
 
 def test_ordered_file_kinds_are_never_shared(engine: Engine) -> None:
     assert {k for k, kind in CATALOG.items() if not kind.parallel} == {"csv_export", "pdf_export", "survey_csv"}
+
+
+def test_stop_of_a_shared_job_waits_for_the_helpers_chunks(engine: Engine) -> None:
+    """中止 (issue 18) with helpers: they claim no more, the chunk a helper holds finishes, and the
+    coordinator then ends the job 中止 with every order either done once or 未処理."""
+    from sqlalchemy import update
+
+    from ecweb_core.models.common import utcnow
+
+    job_id = _job(engine)
+    helpers: list[threading.Thread] = []
+    ran: list[int] = []
+
+    def send_parts(jid: int, n: int) -> None:
+        for _ in range(n):
+            t = threading.Thread(target=lambda: ran.append(run_part(engine, jid, pause_s=0.05)))
+            t.start()
+            helpers.append(t)
+        with engine.begin() as conn:  # asked while the helpers work
+            conn.execute(update(Job).where(Job.id == jid).values(stop_requested_at=utcnow()))
+
+    summary = run_job(engine, job_id, chunk_size=20, pause_s=0.05, send_parts=send_parts, parts=2)
+    for t in helpers:
+        t.join(timeout=60)
+    assert summary.status == "cancelled"
+    with Session(engine) as s:
+        job = s.get(Job, job_id)
+        done = s.execute(select(func.count()).where(JobTarget.job_id == job_id, JobTarget.outcome.is_not(None)))
+        recorded = done.scalar_one()
+        per_order = s.execute(select(DunningRecord.order_id, func.count()).group_by(DunningRecord.order_id)).all()
+    assert job is not None and job.status == "cancelled" and job.succeeded == recorded < 300
+    assert {n for _, n in per_order} <= {1} and len(per_order) == recorded  # nothing twice, nothing lost
