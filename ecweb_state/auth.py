@@ -8,7 +8,10 @@ nothing and sends the browser to /login. Helpers that are not handlers are `_pri
 of AuthState itself (login, logout, the page guards) are the only public ones.
 
 The session token lives in a cookie that the download routes check too (rx.Cookie is written by
-JavaScript, so it cannot be HttpOnly)."""
+JavaScript, so it cannot be HttpOnly).
+
+What the operator's role allows (`granted`) only decides what the UI shows; ecweb_core checks the
+permission again where each action happens (ecweb_core/permissions.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import reflex as rx
 from reflex.event import BACKGROUND_TASK_MARKER
 from reflex.state import EventHandlerSetVar
 
+from ecweb_core import audit, permissions
 from ecweb_core import auth as core_auth
 from ecweb_core.db import session_scope
 from ecweb_core.notes import register_client
@@ -87,6 +91,8 @@ class _GuardedSetVar(EventHandlerSetVar):
 class AuthState(rx.State):
     session_token: str = rx.Cookie("", name=COOKIE, same_site="strict", max_age=load_settings().session_days * 86400)
     operator_name: str = ""
+    role: str = ""
+    granted: list[str] = []  # the permissions of the operator's role, for showing / hiding actions
     login_error: str = ""
     _operator_id: int | None = None
     _notes_client: str = ""  # the tab registered for notifications, and when
@@ -103,21 +109,33 @@ class AuthState(rx.State):
     def is_authenticated(self) -> bool:
         return bool(self.operator_name)
 
+    @rx.var
+    def role_label(self) -> str:
+        return permissions.role_label(self.role) if self.role else ""
+
     def _signed_in(self) -> bool:
-        """Checks the tab's session against the database (a logout elsewhere takes effect at once)
-        and registers the tab for notifications once per connection."""
+        """Checks the tab's session against the database (a logout elsewhere, a disabling or a role
+        change takes effect at once) and registers the tab for notifications once per connection."""
+        audit.client_address.set(self.router.session.client_ip or "")
         with session_scope() as s:
             op = core_auth.operator_for_token(s, self.session_token)
         if op is None:
             if self.operator_name or self._operator_id is not None:
-                self.operator_name, self._operator_id = "", None
+                self.operator_name, self._operator_id, self.role, self.granted = "", None, "", []
             return False
         if self.operator_name != op.name:
             self.operator_name = op.name
         if self._operator_id != op.id:
             self._operator_id = op.id
+        if self.role != op.role:
+            self.role = op.role
+            self.granted = sorted(permissions.GRANTS.get(op.role, frozenset()))
         self._register_for_notes(op.id)
         return True
+
+    def _may(self, permission: str) -> bool:
+        """For showing an action; the action itself is checked again in ecweb_core."""
+        return permission in self.granted
 
     def _register_for_notes(self, operator_id: int) -> None:
         client, now = self.router.session.client_token, time.time()
@@ -153,23 +171,25 @@ class AuthState(rx.State):
         if not login_name or not password:
             self.login_error = "ログインIDとパスワードを入力してください。"
             return None
+        audit.client_address.set(self.router.session.client_ip or "")
         with session_scope() as s:
-            token = core_auth.login(s, login_name, password, days=load_settings().session_days)
-        if token is None:
-            self.login_error = "ログインIDまたはパスワードが正しくありません。"
+            result = core_auth.attempt_login(s, login_name, password)
+        if result.token is None:
+            self.login_error = result.error
             return None
         self.login_error = ""
-        self.session_token = token
+        self.session_token = result.token
         self._signed_in()
         return rx.redirect("/orders")
 
     @rx.event
     def logout(self):  # type: ignore[no-untyped-def]
         if self.session_token:
+            audit.client_address.set(self.router.session.client_ip or "")
             with session_scope() as s:
                 core_auth.logout(s, self.session_token)
         self.session_token = ""
-        self.operator_name, self._operator_id = "", None
+        self.operator_name, self._operator_id, self.role, self.granted = "", None, "", []
         return [rx.remove_cookie(COOKIE), rx.redirect(LOGIN)]
 
 

@@ -8,6 +8,7 @@ import reflex as rx
 
 from ecweb_core.csvexport import formats as core
 from ecweb_core.db import session_scope
+from ecweb_core.errors import FormError
 from ecweb_state.auth import AuthState
 
 
@@ -70,9 +71,9 @@ class CsvSettingsState(AuthState):
     def copy_format(self, format_id: int) -> None:
         with session_scope() as s:
             try:
-                copy = core.copy_format(s, int(format_id))
+                copy = core.copy_format(s, int(format_id), operator_id=self._operator_id)
                 self.message = f"「{copy.name}」を作成しました。"
-            except core.FormatError as e:
+            except FormError as e:
                 self.message = "; ".join(e.errors.values())
         self._reload()
 
@@ -91,9 +92,9 @@ class CsvSettingsState(AuthState):
             return
         with session_scope() as s:
             try:
-                core.delete_format(s, self.delete_id)
+                core.delete_format(s, self.delete_id, operator_id=self._operator_id)
                 self.message = f"「{self.delete_name}」を削除しました。"
-            except core.FormatError as e:
+            except FormError as e:
                 self.message = "; ".join(e.errors.values())
         self.delete_id, self.delete_name = 0, ""
         self._reload()
@@ -158,8 +159,9 @@ class CsvSettingsState(AuthState):
         pairs = [(c.key, c.label) for c in self.columns]
         with session_scope() as s:
             try:
-                fmt = core.save_format(s, self.edit_id or None, self.name, self.purpose, self.unit, pairs)
-            except core.FormatError as e:
+                fmt = core.save_format(s, self.edit_id or None, self.name, self.purpose, self.unit, pairs,
+                                       operator_id=self._operator_id)  # fmt: skip
+            except FormError as e:
                 self.errors = list(e.errors.values())
                 return
             self.message = f"「{fmt.name}」を保存しました。"
