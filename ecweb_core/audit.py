@@ -73,7 +73,7 @@ def order_edited(db: Session | Connection, operator_id: int | None, order_id: in
         _write(db, ORDER_EDIT, operator_id, f"受注 #{order_id}", what)
 
 
-def operator_changed(db: Session | Connection, operator_id: int, target_login: str, what: str) -> None:
+def operator_changed(db: Session | Connection, operator_id: int | None, target_login: str, what: str) -> None:
     _write(db, OPERATOR, operator_id, target_login, what)
 
 

@@ -37,6 +37,10 @@ OPERATORS = "operators"  # 管理者管理
 AUDIT = "audit"  # 操作ログ
 DOWNLOAD = "download"  # files with customer data: exports, result CSVs
 
+# The 設定 menu's areas: a role with none of them sees no 設定 menu.
+SETTINGS_AREAS = frozenset({AUTOMATION, SETTINGS_CSV, SETTINGS_DOCUMENTS, SETTINGS_MAIL, SETTINGS_INTEGRATIONS,
+                            SETTINGS_MASTERS, OPERATORS, AUDIT})  # fmt: skip
+
 
 def job_permission(kind: str) -> str:
     """Each bulk job kind has its own permission (決済状況一括変更 = jobs.payment)."""

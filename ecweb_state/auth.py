@@ -91,6 +91,7 @@ class _GuardedSetVar(EventHandlerSetVar):
 class AuthState(rx.State):
     session_token: str = rx.Cookie("", name=COOKIE, same_site="strict", max_age=load_settings().session_days * 86400)
     operator_name: str = ""
+    operator_login: str = ""
     role: str = ""
     granted: list[str] = []  # the permissions of the operator's role, for showing / hiding actions
     login_error: str = ""
@@ -113,6 +114,14 @@ class AuthState(rx.State):
     def role_label(self) -> str:
         return permissions.role_label(self.role) if self.role else ""
 
+    @rx.var
+    def can_edit_orders(self) -> bool:
+        return permissions.ORDERS_EDIT in self.granted
+
+    @rx.var
+    def has_settings(self) -> bool:
+        return any(p in permissions.SETTINGS_AREAS for p in self.granted)
+
     def _signed_in(self) -> bool:
         """Checks the tab's session against the database (a logout elsewhere, a disabling or a role
         change takes effect at once) and registers the tab for notifications once per connection."""
@@ -122,9 +131,12 @@ class AuthState(rx.State):
         if op is None:
             if self.operator_name or self._operator_id is not None:
                 self.operator_name, self._operator_id, self.role, self.granted = "", None, "", []
+                self.operator_login = ""
             return False
         if self.operator_name != op.name:
             self.operator_name = op.name
+        if self.operator_login != op.login:
+            self.operator_login = op.login
         if self._operator_id != op.id:
             self._operator_id = op.id
         if self.role != op.role:
@@ -190,6 +202,7 @@ class AuthState(rx.State):
                 core_auth.logout(s, self.session_token)
         self.session_token = ""
         self.operator_name, self._operator_id, self.role, self.granted = "", None, "", []
+        self.operator_login = ""
         return [rx.remove_cookie(COOKIE), rx.redirect(LOGIN)]
 
 

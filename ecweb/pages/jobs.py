@@ -4,6 +4,8 @@ import reflex as rx
 
 from ecweb.components.layout import page_frame
 from ecweb_core.jobs.listing import JobRow
+from ecweb_core.permissions import DOWNLOAD
+from ecweb_state.auth import AuthState
 from ecweb_state.jobs import JobsState
 
 HEADERS = ["ID", "処理", "登録者", "登録日時", "開始日時", "終了日時", "ステータス", "進捗", "結果", "ダウンロード"]
@@ -49,7 +51,7 @@ def _row(job: JobRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                job.has_export,
+                job.has_export & AuthState.granted.contains(DOWNLOAD),
                 rx.el.a(
                     job.export_label,
                     href="/api/jobs/" + job.id.to_string() + "/export",
@@ -60,7 +62,7 @@ def _row(job: JobRow) -> rx.Component:
                 ),
             ),
             rx.cond(
-                job.has_result,
+                job.has_result & AuthState.granted.contains(DOWNLOAD),
                 # A plain anchor: the file comes from the backend route, not a client-side page.
                 rx.el.a(
                     "結果CSV",

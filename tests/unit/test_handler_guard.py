@@ -230,4 +230,5 @@ def test_a_logged_out_session_is_refused_at_once(app_env: tuple[Engine, str]) ->
     # The tab only learns that it is signed out.
     changed = {k for u in updates for d in u.delta.values() for k in d}
     assert changed <= {"operator_name_rx_state_", "is_authenticated_rx_state_", "role_rx_state_",
-                       "role_label_rx_state_", "granted_rx_state_"}  # fmt: skip
+                       "role_label_rx_state_", "granted_rx_state_", "can_edit_orders_rx_state_",
+                       "has_settings_rx_state_", "operator_login_rx_state_"}  # fmt: skip
