@@ -130,6 +130,8 @@ class CsvSettingsState(AuthState):
 
     @rx.event
     def remove_column(self, index: int) -> None:
+        if not 0 <= int(index) < len(self.columns):
+            return  # a crafted index: nothing to remove
         cols = list(self.columns)
         cols.pop(int(index))
         self.columns = cols
@@ -138,13 +140,15 @@ class CsvSettingsState(AuthState):
     @rx.event
     def move_column(self, index: int, delta: int) -> None:
         i, j = int(index), int(index) + int(delta)
-        if 0 <= j < len(self.columns):
+        if 0 <= i < len(self.columns) and 0 <= j < len(self.columns):
             cols = list(self.columns)
             cols[i], cols[j] = cols[j], cols[i]
             self.columns = cols
 
     @rx.event
     def set_label(self, index: int, value: str) -> None:
+        if not 0 <= int(index) < len(self.columns):
+            return
         cols = list(self.columns)
         cols[int(index)] = dataclasses.replace(cols[int(index)], label=value)
         self.columns = cols
