@@ -32,7 +32,7 @@ OPERATOR = "operator"
 KINDS: dict[str, str] = {
     JOB: "ジョブ登録",
     SETTINGS: "設定変更",
-    ORDER_EDIT: "受注編集",
+    ORDER_EDIT: "受注・顧客の編集",
     LOGIN: "ログイン",
     LOGOUT: "ログアウト",
     LOGIN_FAILED: "ログイン失敗",
@@ -69,8 +69,13 @@ def settings_changed(db: Session | Connection, operator_id: int | None, area: st
 
 
 def order_edited(db: Session | Connection, operator_id: int | None, order_id: int, what: str) -> None:
+    record_edited(db, operator_id, f"受注 #{order_id}", what)
+
+
+def record_edited(db: Session | Connection, operator_id: int | None, target: str, what: str) -> None:
+    """A single edit of one order, customer or 定期受注 (`target` names it: 「顧客 #12」)."""
     if operator_id is not None:
-        _write(db, ORDER_EDIT, operator_id, f"受注 #{order_id}", what)
+        _write(db, ORDER_EDIT, operator_id, target, what)
 
 
 def operator_changed(db: Session | Connection, operator_id: int | None, target_login: str, what: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from ecweb_core import integrations, operators, permissions
+from ecweb_core import customers, integrations, operators, permissions
 from ecweb_core.automation.rules import create_rule
 from ecweb_core.csvexport.formats import list_formats, save_format
 from ecweb_core.demo import DEMO_LOGIN, DEMO_STAFF_LOGIN, DEMO_VIEWER_LOGIN, generate
@@ -21,12 +21,23 @@ from ecweb_core.jobs.downloads import job_for_download
 from ecweb_core.jobs.register import register_job
 from ecweb_core.mail import templates as mail_templates
 from ecweb_core.masters import catalog
-from ecweb_core.models import AuditEntry, DocumentTemplate, Job, Label, Operator, Order, OrderLabel
+from ecweb_core.models import (
+    AuditEntry,
+    Customer,
+    DocumentTemplate,
+    Job,
+    Label,
+    Operator,
+    Order,
+    OrderLabel,
+    Subscription,
+)
 from ecweb_core.order_edit import add_order_memo, edit_order, recalculate_order, set_order_labels
 from ecweb_core.permissions import PermissionDenied
 from ecweb_core.search import OrderFilter
 from ecweb_core.selection import Selection
 from ecweb_core.statuses import CONFIRMED
+from ecweb_core.subscriptions import listing as sub_listing
 from tests.conftest import DEMO_NOW
 from tests.dbs import backends, fresh_database
 
@@ -69,6 +80,10 @@ def _csv_job_id(s: Session, admin: int) -> int:
     return int(register_job(s, "csv_export", admin, sel, {"format_id": str(fid), "encoding": "utf-8"}).id or 0)
 
 
+def _first(s: Session, model: Any) -> int:
+    return int(s.execute(select(func.min(model.id))).scalar_one())
+
+
 def _toggled_labels(s: Session) -> list[int]:
     """A real change each time: the first label on when the order has none, else none."""
     have = s.execute(select(OrderLabel.label_id).where(OrderLabel.order_id == _order(s))).scalars().all()
@@ -90,6 +105,8 @@ ACTIONS: dict[str, Callable[[Session, int, int], Any]] = {
     "受注ラベル": lambda s, op, _: set_order_labels(s.connection(), _order(s), _toggled_labels(s), operator_id=op),
     "メモ": lambda s, op, _: add_order_memo(s.connection(), _order(s), "確認済み", op),
     "再計算": lambda s, op, _: recalculate_order(s.connection(), _order(s), op),
+    "顧客メモ": lambda s, op, _: customers.add_memo(s.connection(), _first(s, Customer), "電話あり", op),
+    "定期受注メモ": lambda s, op, _: sub_listing.add_memo(s.connection(), _first(s, Subscription), "確認", op),
     "自動化設定": lambda s, op, _: create_rule(
         s.connection(),
         {"event": "status", "event_value": str(CONFIRMED), "action": "order_attention", "param": "on"},
@@ -119,6 +136,8 @@ EXPECTED: dict[str, tuple[bool, bool, bool]] = {
     "受注ラベル": (Y, Y, N),
     "メモ": (Y, Y, N),
     "再計算": (Y, Y, N),
+    "顧客メモ": (Y, Y, N),
+    "定期受注メモ": (Y, Y, N),
     "自動化設定": (Y, N, N),
     "CSV管理": (Y, N, N),
     "帳票管理": (Y, N, N),
