@@ -30,6 +30,9 @@ _ARGON2 = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # The message of every refused login: it never says whether the account exists.
 WRONG = "ログインIDまたはパスワードが正しくありません。"
 LOCKED = "ログインに続けて失敗したため、しばらくログインできません。時間をおいて再度お試しください。"
+EMPTY = "ログインIDとパスワードを入力してください。"
+# The login page shows a refusal by its code (/login?error=wrong): only these fixed texts, never input.
+ERROR_CODES = {"wrong": WRONG, "locked": LOCKED, "empty": EMPTY}
 # A verification against this when the account does not exist, so the answer takes as long.
 _DUMMY_HASH = _ARGON2.hash(secrets.token_hex(16))
 
@@ -122,6 +125,10 @@ def create_operator(session: Session, login: str, name: str, password: str, role
 class LoginResult:
     token: str | None
     error: str = ""
+
+    @property
+    def error_code(self) -> str:
+        return next((k for k, v in ERROR_CODES.items() if v == self.error), "wrong")
 
 
 def locked_out(session: Session, login_name: str, address: str, policy: Policy, now: datetime) -> bool:

@@ -8,7 +8,8 @@ from ecweb_state.auth import AuthState
 def login_page() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.form(
+            # A native POST (no JavaScript needed): the response sets the HttpOnly session cookie.
+            rx.el.form(
                 rx.vstack(
                     rx.heading("ecweb 管理画面", size="6"),
                     rx.text("ログインしてください。", size="2", color_scheme="gray"),
@@ -31,8 +32,8 @@ def login_page() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                on_submit=AuthState.handle_login,
-                reset_on_submit=False,
+                action="/api/login",
+                method="post",
             ),
             width="360px",
             padding="2em",

@@ -36,7 +36,7 @@ from ecweb_core.demo import (
     generate,
 )
 from ecweb_core.models import Order
-from ecweb_state.auth import AuthState
+from ecweb_state.auth import COOKIE, AuthState
 from ecweb_state.automation import AutomationState
 from ecweb_state.integrations import IntegrationsState
 from ecweb_state.job_forms import BulkUpdateFormState, PaymentFormState
@@ -50,7 +50,7 @@ from tests.dbs import fresh_database
 from tests.redis_server import private_redis
 
 T = TypeVar("T")
-PUBLIC = {"handle_login", "go_home", "redirect_if_logged_in", "require_login", "logout", "setvar"}
+PUBLIC = {"go_home", "redirect_if_logged_in", "require_login", "logout", "setvar"}
 TO_LOGIN = {"path": "/login", "external": False, "popup": False, "replace": False}
 
 
@@ -188,9 +188,15 @@ def _login(engine: Engine) -> str:
     return session_token
 
 
+def _handshake(session_token: str) -> dict[str, Any]:
+    """The router data a connection's handshake headers give every event: the session cookie."""
+    return {"headers": {"cookie": f"{COOKIE}={session_token}"}}
+
+
 def _signed_in_tab(steps: Callable[[BaseStateEventProcessor, str], Coroutine[Any, Any, None]],
                    session_token: str) -> list[StateUpdate]:  # fmt: skip
-    """A tab whose browser sent the session cookie (as Reflex's client does when it connects), then
+    """A tab whose websocket handshake carried the session cookie (Reflex keeps the handshake's
+    headers per connection and adds them to every event), then
     `steps`; returns what was sent to the browser during the steps."""
 
     async def run() -> list[StateUpdate]:
@@ -198,9 +204,9 @@ def _signed_in_tab(steps: Callable[[BaseStateEventProcessor, str], Coroutine[Any
         proc = BaseStateEventProcessor().configure(state_manager=StateManagerMemory(), event_namespace=ns)
         async with proc:
             token = "signed-in"
-            cookie = {f"{AuthState.get_full_name()}.session_token": session_token}
             await _send(proc, token, f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal",
-                        {"vars": cookie}, router={"token": token, "pathname": "/login", "query": {}})  # fmt: skip
+                        {"vars": {}}, router={"token": token, "pathname": "/login", "query": {},
+                                              **_handshake(session_token)})  # fmt: skip
             ns.updates.clear()
             await steps(proc, token)
         return ns.updates
@@ -285,7 +291,6 @@ def _run_every_handler(engine: Engine, session_token: str) -> dict[str, list[Sta
     # setvar is left out: with no setter for the var (Reflex 0.10 has no automatic ones) it raises
     # before changing anything, whatever the role.
     handlers = [(c, n) for c, n in _handlers() if not (c is AuthState and n in PUBLIC) and n != "setvar"]
-    cookie = {f"{AuthState.get_full_name()}.session_token": session_token}
     router = _order_page(engine)
 
     async def run() -> dict[str, list[StateUpdate]]:
@@ -296,7 +301,7 @@ def _run_every_handler(engine: Engine, session_token: str) -> dict[str, list[Sta
             for n, (cls, name) in enumerate(handlers):
                 token = f"role-{n}"
                 await _send(proc, token, f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal",
-                            {"vars": cookie}, router={"token": token, **router})  # fmt: skip
+                            {"vars": {}}, router={"token": token, **router, **_handshake(session_token)})  # fmt: skip
                 ns.updates.clear()
                 try:
                     await _send(proc, token, f"{cls.get_full_name()}.{name}", _payload(cls, name),

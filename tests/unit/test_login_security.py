@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import warnings
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -146,3 +148,49 @@ def test_disabling_ends_the_sessions_at_once_and_logout_ends_one(empty_engine: E
         assert s.execute(select(OperatorSession).where(OperatorSession.operator_id == staff.id)).first() is None
         # A disabled operator cannot log in; the message is the usual one.
         assert _attempt(s, "shiro", GOOD).error == auth.WRONG
+
+
+def test_the_cookie_is_set_by_the_login_response_httponly(
+    empty_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """POST /api/login (the login form posts natively): an HttpOnly, SameSite=Strict cookie (Secure
+    behind HTTPS); a refusal goes back to the form with a fixed code; /api/logout ends the session and
+    clears the cookie."""
+    monkeypatch.setenv("DATABASE_URL", empty_engine.url.render_as_string(hide_password=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from starlette.testclient import TestClient
+    from ecweb.api import api
+    from ecweb_state.auth import COOKIE
+
+    with Session(empty_engine) as s:
+        auth.create_operator(s, "rokuro", "六郎", GOOD)
+        s.commit()
+    client = TestClient(api, follow_redirects=False)
+    wrong = client.post("/api/login", data={"login": "rokuro", "password": "nope"})
+    assert (wrong.status_code, wrong.headers["location"]) == (303, "/login?error=wrong")
+    assert "set-cookie" not in wrong.headers
+    empty = client.post("/api/login", data={"login": "", "password": ""})
+    assert empty.headers["location"] == "/login?error=empty"
+    ok = client.post("/api/login", data={"login": "rokuro", "password": GOOD})
+    assert (ok.status_code, ok.headers["location"]) == (303, "/orders")
+    cookie = ok.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Secure" not in cookie
+    token = cookie.split(";", 1)[0].split("=", 1)[1]
+    with Session(empty_engine) as s:
+        assert auth.operator_for_token(s, token) is not None
+    behind_https = client.post("/api/login", data={"login": "rokuro", "password": GOOD},
+                               headers={"x-forwarded-proto": "https"})  # fmt: skip
+    assert "Secure" in behind_https.headers["set-cookie"]
+    client.cookies.set(COOKIE, token)
+    out = client.get("/api/logout")
+    assert (out.status_code, out.headers["location"]) == (303, "/login")
+    assert out.headers["set-cookie"].startswith(f'{COOKIE}="";') or "Max-Age=0" in out.headers["set-cookie"]
+    with Session(empty_engine) as s:
+        assert auth.operator_for_token(s, token) is None
+    for _ in range(POLICY.max_failures_account):
+        client.post("/api/login", data={"login": "nobody", "password": "x"})
+    locked = client.post("/api/login", data={"login": "nobody", "password": "x"})
+    assert locked.headers["location"] == "/login?error=locked"
+    assert auth.ERROR_CODES["locked"] == auth.LOCKED
