@@ -17,8 +17,10 @@ from typing import Any, cast
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from ecweb_core.errors import FormError
 from ecweb_core.jobs.catalog import done_message, failed_message, job_kind
 from ecweb_core.jobs.files import expire_job_files, write_result_csv
 from ecweb_core.jobs.operations import ExternalOperation, JobContext, Operation
@@ -122,8 +124,18 @@ def _process_chunk(engine: Engine, ctx: JobContext, op: Operation, ids: list[int
         try:
             _run(engine, ctx, op, [order_id])
         except Exception as exc:  # noqa: BLE001 - reported per order in the result file
+            log.exception("job %s: order %s failed", ctx.job_id, order_id)
             with engine.begin() as conn:
-                _record(conn, ctx.job_id, {order_id: ("failed", f"処理中にエラーが発生しました: {exc}")})
+                _record(conn, ctx.job_id, {order_id: ("failed", order_failure(exc))})
+
+
+def order_failure(exc: Exception) -> str:
+    """The result CSV's reason: Japanese, never the SQL or its parameters (those go to the log)."""
+    if isinstance(exc, FormError):
+        return "; ".join(exc.errors.values())
+    if isinstance(exc, DBAPIError):
+        return "データベースの処理でエラーが発生しました。時間をおいて再度お試しください。"
+    return "処理中に予期しないエラーが発生しました。"
 
 
 def _run(engine: Engine, ctx: JobContext, op: Operation, ids: list[int]) -> None:

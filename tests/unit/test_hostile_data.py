@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from ecweb_core.csvexport.columns import SURVEY_QUESTION_PREFIX
@@ -20,7 +21,7 @@ from ecweb_core.csvexport.formats import save_format
 from ecweb_core.demo import generate
 from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
-from ecweb_core.jobs.runner import run_job
+from ecweb_core.jobs.runner import order_failure, run_job
 from ecweb_core.models import Customer, Job, Operator, Order, ShopSettings, SurveyAnswer
 from ecweb_core.search import OrderFilter
 from ecweb_core.selection import Selection
@@ -112,3 +113,20 @@ def test_bulk_update_with_ids_that_do_not_exist_registers_nothing(engine: Engine
     assert messages and all(m.endswith("。") for m in messages)  # Japanese sentences, not an SQL error
     if field_message:
         assert field_message in messages
+
+
+def test_a_failed_order_reads_as_a_japanese_reason_without_sql(engine: Engine) -> None:
+    """An order whose processing raises: the result CSV says why in Japanese; the SQL and its
+    parameters go to the log only."""
+    with Session(engine) as s:
+        try:
+            s.execute(select(Order.id).where(text("no_such_column = :secret")), {"secret": "p@ss"})
+        except DBAPIError as e:
+            db_error = e
+    assert "no_such_column" in str(db_error)
+    reason = order_failure(db_error)
+    assert reason == "データベースの処理でエラーが発生しました。時間をおいて再度お試しください。"
+    assert (
+        order_failure(ParamError({"x": "指定された対応状況が存在しません。"})) == "指定された対応状況が存在しません。"
+    )
+    assert order_failure(RuntimeError("boom SELECT 1")) == "処理中に予期しないエラーが発生しました。"
