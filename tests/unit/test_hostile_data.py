@@ -19,11 +19,12 @@ from sqlmodel import Session
 from ecweb_core.csvexport.columns import SURVEY_QUESTION_PREFIX
 from ecweb_core.csvexport.formats import save_format
 from ecweb_core.demo import generate
+from ecweb_core.errors import FormError
 from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
 from ecweb_core.jobs.runner import order_failure, run_job
 from ecweb_core.models import Customer, Job, Operator, Order, ShopSettings, SurveyAnswer
-from ecweb_core.search import OrderFilter
+from ecweb_core.search import OrderFilter, parse_filter
 from ecweb_core.selection import Selection
 from tests.conftest import DEMO_NOW
 
@@ -130,3 +131,13 @@ def test_a_failed_order_reads_as_a_japanese_reason_without_sql(engine: Engine) -
         order_failure(ParamError({"x": "指定された対応状況が存在しません。"})) == "指定された対応状況が存在しません。"
     )
     assert order_failure(RuntimeError("boom SELECT 1")) == "処理中に予期しないエラーが発生しました。"
+
+
+def test_search_refuses_huge_numbers_and_texts_in_japanese() -> None:
+    with pytest.raises(FormError) as huge:
+        parse_filter({"total_min": "9" * 30})
+    assert huge.value.errors == {"total_min": "合計金額(下限)は2,147,483,647以下で入力してください。"}
+    with pytest.raises(FormError) as long:
+        parse_filter({"customer_name": "あ" * 17_000})  # ~50,000 bytes
+    assert long.value.errors == {"customer_name": "顧客名・カナは100文字以内で入力してください。"}
+    assert parse_filter({"total_min": "1,000", "customer_name": "山田"}).total_min == 1000
