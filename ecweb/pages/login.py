@@ -34,6 +34,9 @@ def login_page() -> rx.Component:
                 ),
                 action="/api/login",
                 method="post",
+                # Reflex's form always prevents the native submit: post it natively (the page's own
+                # script, no backend round trip). Before hydration the browser posts it by itself.
+                on_submit=rx.call_script("document.getElementById('login-submit').form.submit()"),
             ),
             width="360px",
             padding="2em",
