@@ -42,7 +42,9 @@ async def login(request: Request) -> Response:
         result = core_auth.attempt_login(s, login_name, password, policy)
     if result.token is None:
         return RedirectResponse(f"/login?error={result.error_code}", status_code=303)
-    response = RedirectResponse("/orders", status_code=303)
+    # To the index, whose page guard sends the tab on to /orders client-side (a full load of /orders
+    # would be answered by the static export's /orders/).
+    response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, result.token, max_age=policy.session_days * 86400, path="/", httponly=True,
                         samesite="strict", secure=_https(request))  # fmt: skip
     return response
@@ -54,7 +56,7 @@ async def logout(request: Request) -> Response:
         audit.client_address.set(_address(request))
         with session_scope() as s:
             core_auth.logout(s, token)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse("/", status_code=303)  # the index's guard goes on to /login
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=_https(request))
     return response
 

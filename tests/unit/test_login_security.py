@@ -173,7 +173,7 @@ def test_the_cookie_is_set_by_the_login_response_httponly(
     empty = client.post("/api/login", data={"login": "", "password": ""})
     assert empty.headers["location"] == "/login?error=empty"
     ok = client.post("/api/login", data={"login": "rokuro", "password": GOOD})
-    assert (ok.status_code, ok.headers["location"]) == (303, "/orders")
+    assert (ok.status_code, ok.headers["location"]) == (303, "/")
     cookie = ok.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert "Secure" not in cookie
@@ -185,7 +185,7 @@ def test_the_cookie_is_set_by_the_login_response_httponly(
     assert "Secure" in behind_https.headers["set-cookie"]
     client.cookies.set(COOKIE, token)
     out = client.get("/api/logout")
-    assert (out.status_code, out.headers["location"]) == (303, "/login")
+    assert (out.status_code, out.headers["location"]) == (303, "/")
     assert out.headers["set-cookie"].startswith(f'{COOKIE}="";') or "Max-Age=0" in out.headers["set-cookie"]
     with Session(empty_engine) as s:
         assert auth.operator_for_token(s, token) is None
