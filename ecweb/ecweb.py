@@ -14,6 +14,7 @@ from ecweb.pages.jobs import jobs_page
 from ecweb.pages.login import login_page
 from ecweb.pages.mail_templates import mail_templates_page
 from ecweb.pages.mailbox import mailbox_page
+from ecweb.pages.operators import audit_log_page, operators_page
 from ecweb.pages.order_detail import order_detail_page
 from ecweb.pages.order_documents import order_documents_page
 from ecweb.pages.order_labels import order_labels_page
@@ -34,6 +35,7 @@ from ecweb_state.job_forms import CsvExportFormState
 from ecweb_state.jobs import JobsState
 from ecweb_state.mail import MailboxState, MailTemplatesState
 from ecweb_state.master_lists import MasterListState
+from ecweb_state.operators import AuditLogState, OperatorsState
 from ecweb_state.order_detail import OrderDetailState
 from ecweb_state.order_documents import OrderDocumentsState
 from ecweb_state.order_settings import OrderSettingsState
@@ -76,6 +78,8 @@ app.add_page(
     on_load=CustomerDetailState.on_load,
 )
 app.add_page(jobs_page, route="/jobs", title="ジョブ管理 | ecweb", on_load=JobsState.on_load)
+app.add_page(operators_page, route="/settings/operators", title="管理者管理 | ecweb", on_load=OperatorsState.on_load)
+app.add_page(audit_log_page, route="/settings/audit-log", title="操作ログ | ecweb", on_load=AuditLogState.on_load)
 app.add_page(automation_page, route="/settings/automation", title="自動化設定 | ecweb", on_load=AutomationState.on_load)
 app.add_page(
     mail_templates_page,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from ecweb_core import audit, permissions
 from ecweb_core.errors import FormError
 from ecweb_core.masters.reasons import BLACKLIST, check_reason
 from ecweb_core.models import Customer, CustomerMemo, Order, OrderStatus, PointLedger, Subscription
@@ -168,7 +169,8 @@ def point_kind(delta: int, reason: str) -> str:
     return "付与" if delta > 0 else "利用"
 
 
-def set_blacklist(conn: Connection, customer_id: int, on: bool, reason: str) -> None:
+def set_blacklist(conn: Connection, customer_id: int, on: bool, reason: str, *, operator_id: int | None = None) -> None:
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     reason = reason.strip()
     if on and reason and not check_reason(conn, BLACKLIST, reason):
         raise FormError({"blacklist_reason": "ブラックリスト理由は選択肢から選んでください。"})
@@ -181,9 +183,11 @@ def set_blacklist(conn: Connection, customer_id: int, on: bool, reason: str) -> 
     ).rowcount
     if not done:
         raise FormError({"form": "顧客が見つかりません。"})
+    audit.record_edited(conn, operator_id, f"顧客 #{customer_id}", "ブラックリスト登録" if on else "ブラックリスト解除")
 
 
 def add_memo(conn: Connection, customer_id: int, body: str, operator_id: int | None) -> None:
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     body = body.strip()
     if not body:
         raise FormError({"memo": "メモを入力してください。"})
@@ -196,3 +200,4 @@ def add_memo(conn: Connection, customer_id: int, body: str, operator_id: int | N
             customer_id=customer_id, body=body, operator_id=operator_id, created_at=utcnow()
         )  # fmt: skip
     )
+    audit.record_edited(conn, operator_id, f"顧客 #{customer_id}", "メモを追加")

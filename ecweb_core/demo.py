@@ -55,6 +55,13 @@ from ecweb_core.statuses import (
 )
 
 DEMO_LOGIN, DEMO_PASSWORD = "demo", "demo1234"
+DEMO_STAFF_LOGIN, DEMO_STAFF_PASSWORD = "staff", "staff-pass-2026"
+DEMO_VIEWER_LOGIN, DEMO_VIEWER_PASSWORD = "viewer", "viewer-pass-2026"
+DEMO_OPERATORS = (
+    (DEMO_LOGIN, "デモ 担当者", DEMO_PASSWORD, "admin"),
+    (DEMO_STAFF_LOGIN, "デモ 一般", DEMO_STAFF_PASSWORD, "staff"),
+    (DEMO_VIEWER_LOGIN, "デモ 閲覧", DEMO_VIEWER_PASSWORD, "viewer"),
+)
 # Sample values of the shop's settings (the system rows come with the migrations): operator
 # statuses, labels, companies with their fees, payment fees. 発送準備中 is left for the operator
 # to create in 対応状況管理, as the seed's example rule does.
@@ -229,18 +236,14 @@ def ensure_reference_data(conn: Connection) -> None:
              for c, n, b, q in PRODUCT_BUNDLES],
         )  # fmt: skip
         conn.execute(update(_t(DocumentTemplate)).values(**DEMO_SHOP))
-    if not conn.execute(select(_t(Operator).c.id).where(_t(Operator).c.login == DEMO_LOGIN)).first():
-        conn.execute(
-            insert(_t(Operator)),
-            [
-                {
-                    "login": DEMO_LOGIN,
-                    "name": "デモ 担当者",
-                    "password_hash": hash_password(DEMO_PASSWORD),
-                    "created_at": utcnow(),
-                }
-            ],
-        )
+    # The demo operators, one per role (README lists their passwords).
+    for login, name, password, role in DEMO_OPERATORS:
+        if not conn.execute(select(_t(Operator).c.id).where(_t(Operator).c.login == login)).first():
+            conn.execute(
+                insert(_t(Operator)),
+                [{"login": login, "name": name, "password_hash": hash_password(password), "role": role,
+                  "disabled": False, "created_at": utcnow()}],
+            )  # fmt: skip
 
 
 def generate(engine: Engine, orders: int, seed: int = 7, now: datetime | None = None) -> dict[str, int]:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ecweb_core import events
+from ecweb_core import audit, events, permissions
 from ecweb_core.errors import FormError
 from ecweb_core.fees import recompute_fees
 from ecweb_core.masters import labels, reasons, statuses
@@ -68,6 +68,7 @@ def parse_edit(conn: Connection, form: dict[str, Any]) -> dict[str, Any]:
 
 def edit_order(conn: Connection, order_id: int, changes: dict[str, Any], operator_id: int | None) -> int:
     """Applies `changes` (from parse_edit) and writes one event per real change; returns how many."""
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     if conn.execute(select(ORDERS.c.id).where(ORDERS.c.id == order_id)).first() is None:
         raise FormError({"form": "受注が見つかりません。"})
     now = utcnow()
@@ -89,12 +90,14 @@ def edit_order(conn: Connection, order_id: int, changes: dict[str, Any], operato
         batch.add(events.FIRST_SHIPMENT, changes["shipped_at"].date().isoformat(), events.first_shipment(this))
     written = batch.write(conn)
     conn.execute(update(ORDERS).where(this).values(**changes, updated_at=now))
+    audit.order_edited(conn, operator_id, order_id, f"受注情報を編集({', '.join(sorted(changes))})")
     return written
 
 
-def set_order_labels(conn: Connection, order_id: int, label_ids: list[int]) -> None:
+def set_order_labels(conn: Connection, order_id: int, label_ids: list[int], *, operator_id: int | None = None) -> None:
     """The order carries exactly `label_ids` afterwards. A label being added must be enabled; a
     disabled one the order already has may stay."""
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     if conn.execute(select(ORDERS.c.id).where(ORDERS.c.id == order_id)).first() is None:
         raise FormError({"form": "受注が見つかりません。"})
     ol = OrderLabel.__table__
@@ -108,6 +111,7 @@ def set_order_labels(conn: Connection, order_id: int, label_ids: list[int]) -> N
         conn.execute(insert(ol), [{"order_id": order_id, "label_id": i} for i in sorted(new)])
     if gone or new:
         conn.execute(update(ORDERS).where(ORDERS.c.id == order_id).values(updated_at=utcnow()))
+        audit.order_edited(conn, operator_id, order_id, f"受注ラベルを変更(追加 {len(new)}・解除 {len(gone)})")
 
 
 MEMO_MAX = 1000
@@ -115,6 +119,7 @@ MEMO_MAX = 1000
 
 def add_order_memo(conn: Connection, order_id: int, body: str, operator_id: int | None) -> None:
     """メモ管理 of 受注詳細 (一括更新's 受注メモ lands here too)."""
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     body = body.strip()
     if not body:
         raise FormError({"memo": "メモを入力してください。"})
@@ -124,11 +129,13 @@ def add_order_memo(conn: Connection, order_id: int, body: str, operator_id: int 
         raise FormError({"form": "受注が見つかりません。"})
     conn.execute(insert(OrderMemo.__table__).values(order_id=order_id, body=body, operator_id=operator_id,
                                                     created_at=utcnow()))  # fmt: skip
+    audit.order_edited(conn, operator_id, order_id, "メモを追加")
 
 
 def recalculate_order(conn: Connection, order_id: int, operator_id: int | None) -> int:
     """受注商品管理's 再計算: the fees (支払い手数料, 送料) and 合計 from the order's items and its
     current 支払方法 / 配送業者 — what the seed asks for after 一括更新 changed the 配送業者."""
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     if conn.execute(select(ORDERS.c.id).where(ORDERS.c.id == order_id)).first() is None:
         raise FormError({"form": "受注が見つかりません。"})
     items = OrderItem.__table__.c
@@ -143,4 +150,5 @@ def recalculate_order(conn: Connection, order_id: int, operator_id: int | None) 
     recompute_fees(conn, mine)
     total = int(conn.execute(select(ORDERS.c.total).where(mine)).scalar_one())
     events.EventBatch(events.UI, operator_id, now).add(events.RECALCULATED, f"¥{total:,}", mine).write(conn)
+    audit.order_edited(conn, operator_id, order_id, f"再計算(合計 ¥{total:,})")
     return total

@@ -30,6 +30,8 @@ from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
 from ecweb_core.textfold import email_key, name_query, phone_digits
 
 MAX_PAGE_SIZE = 200
+MAX_INT = 2**31 - 1
+TEXT_MAX = 100  # a search text longer than any stored name or address is refused, not run
 
 
 class FilterError(FormError):
@@ -113,15 +115,19 @@ def _parse_int(raw: str, label: str, errors: dict[str, str], key: str) -> int | 
     raw = raw.strip().replace(",", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isdigit() and raw.isascii()):
         errors[key] = f"{label}は0以上の整数で入力してください。"
+        return None
+    if len(raw) > 10 or int(raw) > MAX_INT:  # a column holds 32-bit integers: more never matches, and overflows
+        errors[key] = f"{label}は{MAX_INT:,}以下で入力してください。"
         return None
     return int(raw)
 
 
 def _parse_ids(raw: str | list[str] | tuple[str, ...]) -> tuple[int, ...]:
     items = raw.split(",") if isinstance(raw, str) else raw
-    return tuple(int(x) for x in items if str(x).strip().isdigit())
+    return tuple(int(x) for x in items if str(x).strip().isdigit() and len(str(x).strip()) <= 10
+                 and int(x) <= MAX_INT)  # fmt: skip
 
 
 def parse_filter(form: dict[str, Any]) -> OrderFilter:
@@ -132,6 +138,9 @@ def parse_filter(form: dict[str, Any]) -> OrderFilter:
         kw[key] = str(form.get(key, "") or "").strip()
     if len(kw["number"]) > 32:
         errors["number"] = "受注番号は32文字以内で入力してください。"
+    for key, label in (("customer_name", "顧客名・カナ"), ("email", "メールアドレス"), ("phone", "電話番号")):
+        if len(kw[key]) > TEXT_MAX:
+            errors[key] = f"{label}は{TEXT_MAX}文字以内で入力してください。"
     phone = phone_digits(kw["phone"])
     if phone and not (phone.isascii() and phone.isdigit()):
         errors["phone"] = "電話番号は数字とハイフンで入力してください。"

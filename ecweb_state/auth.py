@@ -7,8 +7,13 @@ class is created, in a guard that checks the operator's session first; without o
 nothing and sends the browser to /login. Helpers that are not handlers are `_private`. The handlers
 of AuthState itself (login, logout, the page guards) are the only public ones.
 
-The session token lives in a cookie that the download routes check too (rx.Cookie is written by
-JavaScript, so it cannot be HttpOnly)."""
+The session token lives in an HttpOnly cookie that only HTTP responses set (POST /api/login in
+ecweb/api.py; page scripts cannot read it). The backend reads it from the headers of the websocket
+handshake, which Reflex keeps per connection on the server (a client cannot send other headers with an
+event); the download routes read the same cookie.
+
+What the operator's role allows (`granted`) only decides what the UI shows; ecweb_core checks the
+permission again where each action happens (ecweb_core/permissions.py)."""
 
 from __future__ import annotations
 
@@ -17,12 +22,14 @@ import inspect
 import logging
 import time
 from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import reflex as rx
 from reflex.event import BACKGROUND_TASK_MARKER
 from reflex.state import EventHandlerSetVar
 
+from ecweb_core import audit, permissions
 from ecweb_core import auth as core_auth
 from ecweb_core.db import session_scope
 from ecweb_core.notes import register_client
@@ -85,8 +92,10 @@ class _GuardedSetVar(EventHandlerSetVar):
 
 
 class AuthState(rx.State):
-    session_token: str = rx.Cookie("", name=COOKIE, same_site="strict", max_age=load_settings().session_days * 86400)
     operator_name: str = ""
+    operator_login: str = ""
+    role: str = ""
+    granted: list[str] = []  # the permissions of the operator's role, for showing / hiding actions
     login_error: str = ""
     _operator_id: int | None = None
     _notes_client: str = ""  # the tab registered for notifications, and when
@@ -103,21 +112,54 @@ class AuthState(rx.State):
     def is_authenticated(self) -> bool:
         return bool(self.operator_name)
 
+    @rx.var
+    def role_label(self) -> str:
+        return permissions.role_label(self.role) if self.role else ""
+
+    @rx.var
+    def can_edit_orders(self) -> bool:
+        return permissions.ORDERS_EDIT in self.granted
+
+    @rx.var
+    def has_settings(self) -> bool:
+        return any(p in permissions.SETTINGS_AREAS for p in self.granted)
+
+    def _session_token(self) -> str:
+        """The session cookie of the websocket's handshake."""
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(self.router.headers.cookie or "")
+        except CookieError:
+            return ""
+        morsel = jar.get(COOKIE)
+        return morsel.value if morsel else ""
+
     def _signed_in(self) -> bool:
-        """Checks the tab's session against the database (a logout elsewhere takes effect at once)
-        and registers the tab for notifications once per connection."""
+        """Checks the tab's session against the database (a logout elsewhere, a disabling or a role
+        change takes effect at once) and registers the tab for notifications once per connection."""
+        audit.client_address.set(self.router.session.client_ip or "")
         with session_scope() as s:
-            op = core_auth.operator_for_token(s, self.session_token)
+            op = core_auth.operator_for_token(s, self._session_token())
         if op is None:
             if self.operator_name or self._operator_id is not None:
-                self.operator_name, self._operator_id = "", None
+                self.operator_name, self._operator_id, self.role, self.granted = "", None, "", []
+                self.operator_login = ""
             return False
         if self.operator_name != op.name:
             self.operator_name = op.name
+        if self.operator_login != op.login:
+            self.operator_login = op.login
         if self._operator_id != op.id:
             self._operator_id = op.id
+        if self.role != op.role:
+            self.role = op.role
+            self.granted = sorted(permissions.GRANTS.get(op.role, frozenset()))
         self._register_for_notes(op.id)
         return True
+
+    def _may(self, permission: str) -> bool:
+        """For showing an action; the action itself is checked again in ecweb_core."""
+        return permission in self.granted
 
     def _register_for_notes(self, operator_id: int) -> None:
         client, now = self.router.session.client_token, time.time()
@@ -143,34 +185,26 @@ class AuthState(rx.State):
 
     @rx.event
     def redirect_if_logged_in(self):  # type: ignore[no-untyped-def]
-        if self.session_token and self._signed_in():
+        """/login: a signed-in tab goes on to /orders; a refused login (POST /api/login redirects back
+        with ?error=<code>) shows its fixed message."""
+        if self._session_token() and self._signed_in():
             return rx.redirect("/orders")
-
-    @rx.event
-    def handle_login(self, form_data: dict[str, str]):  # type: ignore[no-untyped-def]
-        login_name = (form_data.get("login") or "").strip()
-        password = form_data.get("password") or ""
-        if not login_name or not password:
-            self.login_error = "ログインIDとパスワードを入力してください。"
-            return None
-        with session_scope() as s:
-            token = core_auth.login(s, login_name, password, days=load_settings().session_days)
-        if token is None:
-            self.login_error = "ログインIDまたはパスワードが正しくありません。"
-            return None
-        self.login_error = ""
-        self.session_token = token
-        self._signed_in()
-        return rx.redirect("/orders")
+        code = str(self.router.url.query_parameters.get("error", ""))
+        self.login_error = core_auth.ERROR_CODES.get(code, "")
+        return None
 
     @rx.event
     def logout(self):  # type: ignore[no-untyped-def]
-        if self.session_token:
+        """Ends the session in the database: every tab and download using it is refused from now on.
+        The HttpOnly cookie cannot be removed by script; /api/logout clears it in the browser."""
+        if token := self._session_token():
+            audit.client_address.set(self.router.session.client_ip or "")
             with session_scope() as s:
-                core_auth.logout(s, self.session_token)
-        self.session_token = ""
-        self.operator_name, self._operator_id = "", None
-        return [rx.remove_cookie(COOKIE), rx.redirect(LOGIN)]
+                core_auth.logout(s, token)
+        self.operator_name, self._operator_id, self.role, self.granted = "", None, "", []
+        self.operator_login = ""
+        # A full page load of the route (not a client-side navigation), in this tab.
+        return rx.call_script("window.location.assign('/api/logout')")
 
 
 def _create_guarded_setvar(cls: type[AuthState]) -> None:

@@ -90,7 +90,7 @@ class AutomationState(AuthState):
 
     @rx.event
     def toggle(self, rule_id: int, enabled: bool) -> None:
-        self._change(lambda conn: set_enabled(conn, rule_id, not enabled))
+        self._change(lambda conn: set_enabled(conn, rule_id, not enabled, operator_id=self._operator_id))
 
     @rx.event
     def ask_delete(self, rule_id: int, name: str) -> None:
@@ -107,11 +107,11 @@ class AutomationState(AuthState):
         rule_id = self.delete_id
         self.delete_id, self.delete_name = 0, ""
         if rule_id:
-            self._change(lambda conn: delete_rule(conn, rule_id))
+            self._change(lambda conn: delete_rule(conn, rule_id, operator_id=self._operator_id))
 
     @rx.event
     def move(self, rule_id: int, where: str) -> None:
-        self._change(lambda conn: move_rule(conn, rule_id, where))
+        self._change(lambda conn: move_rule(conn, rule_id, where, operator_id=self._operator_id))
 
     @rx.event
     def start_drag(self, rule_id: int) -> None:
@@ -130,15 +130,19 @@ class AutomationState(AuthState):
             return
         index = next((i for i, r in enumerate(self.rules) if r.id == rule_id), None)
         if index is not None:
-            self._change(lambda conn: move_rule(conn, dragged, index))
+            self._change(lambda conn: move_rule(conn, dragged, index, operator_id=self._operator_id))
 
     @rx.event
     def end_drag(self) -> None:
         self.dragging, self.drop_target = 0, 0
 
     def _change(self, apply) -> None:  # type: ignore[no-untyped-def]
-        with get_engine().begin() as conn:
-            apply(conn)
+        try:
+            with get_engine().begin() as conn:
+                apply(conn)
+        except FormError as err:
+            self.notice = "; ".join(err.errors.values())
+            return
         self.notice = ""
         self._reload()
 

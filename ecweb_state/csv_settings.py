@@ -8,6 +8,7 @@ import reflex as rx
 
 from ecweb_core.csvexport import formats as core
 from ecweb_core.db import session_scope
+from ecweb_core.errors import FormError
 from ecweb_state.auth import AuthState
 
 
@@ -70,9 +71,9 @@ class CsvSettingsState(AuthState):
     def copy_format(self, format_id: int) -> None:
         with session_scope() as s:
             try:
-                copy = core.copy_format(s, int(format_id))
+                copy = core.copy_format(s, int(format_id), operator_id=self._operator_id)
                 self.message = f"「{copy.name}」を作成しました。"
-            except core.FormatError as e:
+            except FormError as e:
                 self.message = "; ".join(e.errors.values())
         self._reload()
 
@@ -91,9 +92,9 @@ class CsvSettingsState(AuthState):
             return
         with session_scope() as s:
             try:
-                core.delete_format(s, self.delete_id)
+                core.delete_format(s, self.delete_id, operator_id=self._operator_id)
                 self.message = f"「{self.delete_name}」を削除しました。"
-            except core.FormatError as e:
+            except FormError as e:
                 self.message = "; ".join(e.errors.values())
         self.delete_id, self.delete_name = 0, ""
         self._reload()
@@ -129,6 +130,8 @@ class CsvSettingsState(AuthState):
 
     @rx.event
     def remove_column(self, index: int) -> None:
+        if not 0 <= int(index) < len(self.columns):
+            return  # a crafted index: nothing to remove
         cols = list(self.columns)
         cols.pop(int(index))
         self.columns = cols
@@ -137,13 +140,15 @@ class CsvSettingsState(AuthState):
     @rx.event
     def move_column(self, index: int, delta: int) -> None:
         i, j = int(index), int(index) + int(delta)
-        if 0 <= j < len(self.columns):
+        if 0 <= i < len(self.columns) and 0 <= j < len(self.columns):
             cols = list(self.columns)
             cols[i], cols[j] = cols[j], cols[i]
             self.columns = cols
 
     @rx.event
     def set_label(self, index: int, value: str) -> None:
+        if not 0 <= int(index) < len(self.columns):
+            return
         cols = list(self.columns)
         cols[int(index)] = dataclasses.replace(cols[int(index)], label=value)
         self.columns = cols
@@ -158,8 +163,9 @@ class CsvSettingsState(AuthState):
         pairs = [(c.key, c.label) for c in self.columns]
         with session_scope() as s:
             try:
-                fmt = core.save_format(s, self.edit_id or None, self.name, self.purpose, self.unit, pairs)
-            except core.FormatError as e:
+                fmt = core.save_format(s, self.edit_id or None, self.name, self.purpose, self.unit, pairs,
+                                       operator_id=self._operator_id)  # fmt: skip
+            except FormError as e:
                 self.errors = list(e.errors.values())
                 return
             self.message = f"「{fmt.name}」を保存しました。"

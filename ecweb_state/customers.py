@@ -107,7 +107,10 @@ class CustomerDetailState(AuthState):
     @rx.event
     def save_blacklist(self, form: dict[str, Any]) -> None:
         on, reason = self.blacklisted, self.blacklist_reason if self.blacklisted else ""
-        self._change(lambda conn: set_blacklist(conn, self.customer_pk, on, reason), "ブラックリストを更新しました。")
+        self._change(
+            lambda conn: set_blacklist(conn, self.customer_pk, on, reason, operator_id=self._operator_id),
+            "ブラックリストを更新しました。",
+        )
 
     @rx.event
     def add_memo(self, form: dict[str, Any]):  # type: ignore[no-untyped-def]

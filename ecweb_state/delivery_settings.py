@@ -125,7 +125,7 @@ class DeliverySettingsState(AuthState):
         )
         try:
             with get_engine().begin() as conn:
-                delivery.save_company(conn, self.edit_id or None, form)
+                delivery.save_company(conn, self.edit_id or None, form, operator_id=self._operator_id)
         except FormError as err:
             self.form_errors = list(err.errors.values())
             return
@@ -139,11 +139,18 @@ class DeliverySettingsState(AuthState):
     def toggle(self, company_id: int, enabled: bool) -> None:
         name = next((c.name for c in self.companies if c.id == int(company_id)), "")
         done = f"「{name}」を無効にしました。" if enabled else f"「{name}」を有効にしました。"
-        self._change(lambda conn: delivery.set_company_enabled(conn, int(company_id), not enabled), done)
+        self._change(
+            lambda conn: delivery.set_company_enabled(
+                conn, int(company_id), not enabled, operator_id=self._operator_id
+            ),
+            done,
+        )
 
     @rx.event
     def move(self, company_id: int, where: str) -> None:
-        self._change(lambda conn: delivery.move_company(conn, int(company_id), where), "")
+        self._change(
+            lambda conn: delivery.move_company(conn, int(company_id), where, operator_id=self._operator_id), ""
+        )
 
     @rx.event
     def ask_delete(self, company_id: int, name: str) -> None:
@@ -160,7 +167,10 @@ class DeliverySettingsState(AuthState):
             return
         company_id, name = self.delete_id, self.delete_name
         self.delete_id, self.delete_name = 0, ""
-        self._change(lambda conn: delivery.delete_company(conn, company_id), f"「{name}」を削除しました。")
+        self._change(
+            lambda conn: delivery.delete_company(conn, company_id, operator_id=self._operator_id),
+            f"「{name}」を削除しました。",
+        )
 
     # ---- 発送・お届け日に関する設定 -------------------------------------------------------------
 
@@ -172,7 +182,9 @@ class DeliverySettingsState(AuthState):
     def save_dates(self) -> None:
         try:
             with get_engine().begin() as conn:
-                shop.save_delivery_dates(conn, {"min_delivery_days": self.min_delivery_days})
+                shop.save_delivery_dates(
+                    conn, {"min_delivery_days": self.min_delivery_days}, operator_id=self._operator_id
+                )
         except FormError as err:
             self.dates_errors, self.dates_message = list(err.errors.values()), ""
             return

@@ -10,10 +10,10 @@ import reflex as rx
 
 from ecweb_core.csvexport.formats import list_formats
 from ecweb_core.db import get_engine, session_scope
+from ecweb_core.errors import FormError
 from ecweb_core.integrations import survey_integration_enabled
 from ecweb_core.jobs.bulk_update import payments_to_cancel, preview_refusals
 from ecweb_core.jobs.catalog import CATALOG, registered_message
-from ecweb_core.jobs.operations import ParamError
 from ecweb_core.jobs.register import register_job
 from ecweb_core.jobs.runner import mark_failed
 from ecweb_core.notes import job_note, push_note
@@ -56,7 +56,7 @@ class JobFormState(OrdersState):
         try:
             with session_scope() as s:
                 job_id = int(register_job(s, kind, operator_id, self._selection, form).id or 0)
-        except ParamError as e:
+        except FormError as e:  # bad input (ParamError) or a role without the kind's permission
             self.errors = list(e.errors.values())
             return False
         try:

@@ -8,12 +8,12 @@ from typing import Any
 import reflex as rx
 
 from ecweb_core.db import session_scope
+from ecweb_core.errors import FormError
 from ecweb_core.mail.mailbox import MailboxRow, count_captured, list_captured
 from ecweb_core.mail.preview import preview_first
 from ecweb_core.mail.render import PLACEHOLDER_HELP
 from ecweb_core.mail.service import MailContent
 from ecweb_core.mail.templates import (
-    TemplateFormError,
     TemplateRow,
     delete_template,
     get_template,
@@ -165,8 +165,8 @@ class MailTemplatesState(AuthState):
         form = {"name": self.name, "subject": self.subject, "body": self.body, "cc": self.cc, "bcc": self.bcc}
         try:
             with session_scope() as s:
-                save_template(s, self.edit_id or None, form)
-        except TemplateFormError as e:
+                save_template(s, self.edit_id or None, form, operator_id=self._operator_id)
+        except FormError as e:
             self.errors = list(e.errors.values())
             return
         self.editing, self.errors = False, []
@@ -188,9 +188,9 @@ class MailTemplatesState(AuthState):
             return
         try:
             with session_scope() as s:
-                delete_template(s, self.delete_id)
+                delete_template(s, self.delete_id, operator_id=self._operator_id)
             self.message = f"メールテンプレート「{self.delete_name}」を削除しました。"
-        except TemplateFormError as e:
+        except FormError as e:
             self.message = "; ".join(e.errors.values())
         self.delete_id, self.delete_name = 0, ""
         self._reload()

@@ -60,7 +60,7 @@ class MasterListState(AuthState):
         name = str(form.get("name", self.new_name) or "")
         try:
             with get_engine().begin() as conn:
-                catalog.create_item(conn, self.kind, name, self.new_color)
+                catalog.create_item(conn, self.kind, name, self.new_color, operator_id=self._operator_id)
         except FormError as err:
             self.create_errors, self.message = list(err.errors.values()), ""
             return
@@ -93,7 +93,9 @@ class MasterListState(AuthState):
             return
         try:
             with get_engine().begin() as conn:
-                catalog.update_item(conn, self.kind, self.edit_id, self.edit_name, self.edit_color)
+                catalog.update_item(
+                    conn, self.kind, self.edit_id, self.edit_name, self.edit_color, operator_id=self._operator_id
+                )
         except FormError as err:
             self.edit_errors = list(err.errors.values())
             return
@@ -106,11 +108,18 @@ class MasterListState(AuthState):
         """有効化 / 無効化: `enabled` is the entry's state now."""
         name = next((i.name for i in self.items if i.id == int(item_id)), "")
         done = f"「{name}」を無効にしました。" if enabled else f"「{name}」を有効にしました。"
-        self._change(lambda conn: catalog.set_item_enabled(conn, self.kind, int(item_id), not enabled), done)
+        self._change(
+            lambda conn: catalog.set_item_enabled(
+                conn, self.kind, int(item_id), not enabled, operator_id=self._operator_id
+            ),
+            done,
+        )
 
     @rx.event
     def move(self, item_id: int, where: str) -> None:
-        self._change(lambda conn: catalog.move_item(conn, self.kind, int(item_id), where), "")
+        self._change(
+            lambda conn: catalog.move_item(conn, self.kind, int(item_id), where, operator_id=self._operator_id), ""
+        )
 
     @rx.event
     def ask_delete(self, item_id: int, name: str) -> None:
@@ -127,7 +136,10 @@ class MasterListState(AuthState):
             return
         item_id, name = self.delete_id, self.delete_name
         self.delete_id, self.delete_name = 0, ""
-        self._change(lambda conn: catalog.delete_item(conn, self.kind, item_id), f"「{name}」を削除しました。")
+        self._change(
+            lambda conn: catalog.delete_item(conn, self.kind, item_id, operator_id=self._operator_id),
+            f"「{name}」を削除しました。",
+        )
 
     def _change(self, apply: Callable[[Connection], object], done: str) -> None:
         try:

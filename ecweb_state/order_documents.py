@@ -10,7 +10,6 @@ import reflex as rx
 from ecweb_core.db import session_scope
 from ecweb_core.documents.kinds import FIELDS, kind_label
 from ecweb_core.documents.templates import (
-    DocumentFormError,
     TemplateRow,
     copy_template,
     delete_template,
@@ -20,6 +19,7 @@ from ecweb_core.documents.templates import (
     save_template,
     store_logo,
 )
+from ecweb_core.errors import FormError
 from ecweb_core.mail.render import PLACEHOLDER_HELP
 from ecweb_state.auth import AuthState
 
@@ -81,8 +81,8 @@ class OrderDocumentsState(AuthState):
         """コピー: a new operator document from this one, opened for editing."""
         try:
             with session_scope() as s:
-                new_id = copy_template(s, int(template_id))
-        except DocumentFormError as e:
+                new_id = copy_template(s, int(template_id), operator_id=self._operator_id)
+        except FormError as e:
             self.message = "; ".join(e.errors.values())
             return
         self._reload()
@@ -117,9 +117,9 @@ class OrderDocumentsState(AuthState):
         data = await files[0].read()
         try:
             with session_scope() as s:
-                sha = store_logo(s, data)
+                sha = store_logo(s, data, operator_id=self._operator_id)
                 uri = logo_data_uri(s, sha) or ""
-        except DocumentFormError as e:
+        except FormError as e:
             self.errors = list(e.errors.values())
             return
         self.logo_sha, self.logo_uri, self.errors = sha, uri, []
@@ -142,8 +142,8 @@ class OrderDocumentsState(AuthState):
         form["logo_sha"] = self.logo_sha
         try:
             with session_scope() as s:
-                save_template(s, self.edit_id, form)
-        except DocumentFormError as e:
+                save_template(s, self.edit_id, form, operator_id=self._operator_id)
+        except FormError as e:
             self.errors = list(e.errors.values())
             return
         self.editing, self.errors = False, []
@@ -165,9 +165,9 @@ class OrderDocumentsState(AuthState):
             return
         try:
             with session_scope() as s:
-                name = delete_template(s, self.delete_id)
+                name = delete_template(s, self.delete_id, operator_id=self._operator_id)
             self.message = f"帳票「{name}」を削除しました。"
-        except DocumentFormError as e:
+        except FormError as e:
             self.message = "; ".join(e.errors.values())
         self.delete_id, self.delete_name = 0, ""
         self._reload()

@@ -54,7 +54,8 @@ class OrderEditState(OrderDetailState):
             return None
         try:
             with get_engine().begin() as conn:
-                set_order_labels(conn, order_id, [int(i) for i in self.label_checked if i.isdigit()])
+                set_order_labels(conn, order_id, [int(i) for i in self.label_checked if i.isdigit()],
+                                 operator_id=self._operator_id)  # fmt: skip
         except FormError as err:
             self.label_errors, self.label_notice = list(err.errors.values()), ""
             return None

@@ -45,7 +45,7 @@ class OrderSettingsState(AuthState):
         form = {k: ("" if v == NONE else v) for k, v in form.items()}
         try:
             with get_engine().begin() as conn:
-                shop.save_order_settings(conn, form)
+                shop.save_order_settings(conn, form, operator_id=self._operator_id)
         except FormError as err:
             self.errors, self.message = list(err.errors.values()), ""
             return

@@ -82,7 +82,7 @@ class PaymentSettingsState(AuthState):
         form = MethodFeeForm(fee=self.fee, tiers=[[a, f] for a, f in self.tiers])
         try:
             with get_engine().begin() as conn:
-                payment.save_method_fees(conn, self.edit_id, form)
+                payment.save_method_fees(conn, self.edit_id, form, operator_id=self._operator_id)
         except FormError as err:
             self.form_errors = list(err.errors.values())
             return

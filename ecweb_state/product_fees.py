@@ -66,7 +66,7 @@ class ProductFeesState(AuthState):
             return
         try:
             with get_engine().begin() as conn:
-                fee = set_product_fee(conn, self.fee_kind, self.edit_id, self.edit_value)
+                fee = set_product_fee(conn, self.fee_kind, self.edit_id, self.edit_value, operator_id=self._operator_id)
         except FormError as err:
             self.errors = list(err.errors.values())
             return

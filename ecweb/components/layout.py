@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ecweb.components.notifications import notification_bell, notification_popups
+from ecweb_core import permissions as p
 from ecweb_state.auth import AuthState
 
 NAV = [
@@ -15,20 +16,25 @@ NAV = [
     ("送信メール", "/mailbox"),
 ]
 SETTINGS_NAV = [
-    ("自動化設定", "/settings/automation"),
-    ("CSV管理", "/settings/csv"),
-    ("帳票管理 > 受注帳票管理", "/settings/order-documents"),
-    ("メールテンプレート管理", "/settings/mail-templates"),
-    ("外部連携サービスアカウント管理", "/settings/integrations"),
+    ("自動化設定", "/settings/automation", p.AUTOMATION),
+    ("CSV管理", "/settings/csv", p.SETTINGS_CSV),
+    ("帳票管理 > 受注帳票管理", "/settings/order-documents", p.SETTINGS_DOCUMENTS),
+    ("メールテンプレート管理", "/settings/mail-templates", p.SETTINGS_MAIL),
+    ("外部連携サービスアカウント管理", "/settings/integrations", p.SETTINGS_INTEGRATIONS),
+]
+# The operators and what they did.
+ADMIN_NAV = [
+    ("管理者管理", "/settings/operators", p.OPERATORS),
+    ("操作ログ", "/settings/audit-log", p.AUDIT),
 ]
 # The shop's own master data (statuses, labels, reasons, fees, shop settings), after a separator.
 SHOP_SETTINGS_NAV = [
-    ("対応状況管理", "/settings/order-statuses"),
-    ("受注ラベル管理", "/settings/labels"),
-    ("理由管理", "/settings/reasons"),
-    ("受注/定期受注設定", "/settings/orders"),
-    ("配送/送料設定", "/settings/delivery"),
-    ("支払方法", "/settings/payment-methods"),
+    ("対応状況管理", "/settings/order-statuses", p.SETTINGS_MASTERS),
+    ("受注ラベル管理", "/settings/labels", p.SETTINGS_MASTERS),
+    ("理由管理", "/settings/reasons", p.SETTINGS_MASTERS),
+    ("受注/定期受注設定", "/settings/orders", p.SETTINGS_MASTERS),
+    ("配送/送料設定", "/settings/delivery", p.SETTINGS_MASTERS),
+    ("支払方法", "/settings/payment-methods", p.SETTINGS_MASTERS),
 ]
 
 
@@ -36,24 +42,30 @@ def _nav_link(label: str, href: str) -> rx.Component:
     return rx.link(label, href=href, color="white", weight="medium", size="2", underline="none")
 
 
-def _menu_link(label: str, href: str) -> rx.Component:
-    return rx.menu.item(rx.link(label, href=href, underline="none", color="inherit", width="100%"))
+def _menu_link(label: str, href: str, permission: str) -> rx.Component:
+    """Shown to the roles that may change the screen's settings (the screens stay readable by URL)."""
+    item = rx.menu.item(rx.link(label, href=href, underline="none", color="inherit", width="100%"))
+    return rx.cond(AuthState.granted.contains(permission), item)
 
 
 def _settings_menu() -> rx.Component:
     """The settings screens behind one 設定 menu, so the header keeps room for the operator's name."""
-    return rx.menu.root(
+    menu = rx.menu.root(
         rx.menu.trigger(
             rx.button(
                 "設定", rx.icon("chevron-down", size=14), variant="ghost", color="white", size="2", id="nav-settings"
             )
         ),
         rx.menu.content(
-            *[_menu_link(label, href) for label, href in SETTINGS_NAV],
+            *[_menu_link(*item) for item in SETTINGS_NAV],
             rx.menu.separator(),
-            *[_menu_link(label, href) for label, href in SHOP_SETTINGS_NAV],
+            *[_menu_link(*item) for item in SHOP_SETTINGS_NAV],
+            rx.menu.separator(),
+            *[_menu_link(*item) for item in ADMIN_NAV],
         ),
     )
+    # A role that may change no setting (一般, 閲覧のみ) sees no 設定 menu.
+    return rx.cond(AuthState.has_settings, menu)
 
 
 def header() -> rx.Component:

@@ -38,6 +38,10 @@ def _input(name: str, label: str, placeholder: str) -> rx.Component:
 
 
 def order_edit_form() -> rx.Component:
+    return rx.cond(S.can_edit_orders, _order_edit_card())
+
+
+def _order_edit_card() -> rx.Component:
     return rx.card(
         rx.text("受注の編集", weight="bold", size="3", margin_bottom="0.5em"),
         rx.form(
@@ -78,6 +82,10 @@ def _label_box(choice: rx.Var) -> rx.Component:
 
 
 def order_labels_form() -> rx.Component:
+    return rx.cond(S.can_edit_orders, _order_labels_card())
+
+
+def _order_labels_card() -> rx.Component:
     return rx.card(
         rx.text("受注ラベル", weight="bold", size="3", margin_bottom="0.5em"),
         rx.hstack(

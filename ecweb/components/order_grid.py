@@ -6,6 +6,8 @@ import reflex as rx
 
 from ecweb.components.bulk_actions import BULK_ACTIONS, BulkAction, Planned
 from ecweb_core.jobs.catalog import kind_label
+from ecweb_core.permissions import job_permission
+from ecweb_state.auth import AuthState
 from ecweb_state.job_forms import JobFormState
 from ecweb_state.orders import GridRow, OrdersState
 
@@ -102,6 +104,8 @@ def _bulk_button(action: BulkAction | Planned) -> rx.Component:
         on_click=[JobFormState.open(action.kind), *action.on_open],
         id=f"open-{action.kind}",
     )
+    # Only the kinds the operator's role may register (ecweb_core checks again on submit).
+    button = rx.cond(AuthState.granted.contains(job_permission(action.kind)), button)
     return rx.cond(action.shown(), button) if action.shown else button
 
 

@@ -4,6 +4,8 @@ import reflex as rx
 
 from ecweb.components.layout import page_frame
 from ecweb_core.jobs.listing import JOB_STATUSES, JobRow, TargetRow
+from ecweb_core.permissions import DOWNLOAD
+from ecweb_state.auth import AuthState
 from ecweb_state.jobs import ANY, JobsState
 
 HEADERS = [
@@ -140,7 +142,7 @@ def _row(job: JobRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                job.has_export,
+                job.has_export & AuthState.granted.contains(DOWNLOAD),
                 rx.el.a(
                     job.export_label,
                     href="/api/jobs/" + job.id.to_string() + "/export",
@@ -151,7 +153,7 @@ def _row(job: JobRow) -> rx.Component:
                 ),
             ),
             rx.cond(
-                job.has_result,
+                job.has_result & AuthState.granted.contains(DOWNLOAD),
                 # A plain anchor: the file comes from the backend route, not a client-side page.
                 rx.el.a(
                     "結果CSV",

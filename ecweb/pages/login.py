@@ -8,7 +8,8 @@ from ecweb_state.auth import AuthState
 def login_page() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.form(
+            # A native POST (no JavaScript needed): the response sets the HttpOnly session cookie.
+            rx.el.form(
                 rx.vstack(
                     rx.heading("ecweb 管理画面", size="6"),
                     rx.text("ログインしてください。", size="2", color_scheme="gray"),
@@ -31,8 +32,11 @@ def login_page() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                on_submit=AuthState.handle_login,
-                reset_on_submit=False,
+                action="/api/login",
+                method="post",
+                # Reflex's form always prevents the native submit: post it natively (the page's own
+                # script, no backend round trip). Before hydration the browser posts it by itself.
+                on_submit=rx.call_script("document.getElementById('login-submit').form.submit()"),
             ),
             width="360px",
             padding="2em",

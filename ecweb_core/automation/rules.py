@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
+from ecweb_core import audit, permissions
 from ecweb_core.automation.catalog import ACTIONS, EVENTS, action_params, event_label, event_values, param_label
 from ecweb_core.errors import FormError
 from ecweb_core.models import AutomationRule
 from ecweb_core.models.common import fmt_jst, utcnow
 
 RULES = AutomationRule.__table__
+AREA = "自動化設定"
 DUPLICATE = "同じイベントとアクションの組み合わせを複数(2つ以上)登録できません。"
 
 
@@ -79,6 +81,7 @@ def parse_rule_form(conn: Connection, form: dict[str, str]) -> tuple[str, str, s
 
 def create_rule(conn: Connection, form: dict[str, str], operator_id: int | None = None) -> int:
     """Registers a rule at the end of the list, 無効 until the operator enables it."""
+    permissions.require(conn, operator_id, permissions.AUTOMATION)
     event, value, action, param = parse_rule_form(conn, form)
     taken = conn.execute(
         select(RULES.c.id).where(RULES.c.event == event, RULES.c.event_value == value, RULES.c.action == action)
@@ -98,24 +101,32 @@ def create_rule(conn: Connection, form: dict[str, str], operator_id: int | None 
             created_at=utcnow(),
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    rule_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    audit.settings_changed(conn, operator_id, AREA, f"ルール #{rule_id} を登録")
+    return rule_id
 
 
-def set_enabled(conn: Connection, rule_id: int, enabled: bool) -> None:
+def set_enabled(conn: Connection, rule_id: int, enabled: bool, *, operator_id: int | None = None) -> None:
     """Enabling stamps enabled_at: events before it are never processed by this rule (not retroactive)."""
+    permissions.require(conn, operator_id, permissions.AUTOMATION)
     values: dict[str, object] = {"enabled": enabled}
     if enabled:
         values["enabled_at"] = utcnow()
-    conn.execute(update(RULES).where(RULES.c.id == rule_id, RULES.c.enabled.is_(not enabled)).values(**values))
+    done = conn.execute(update(RULES).where(RULES.c.id == rule_id, RULES.c.enabled.is_(not enabled)).values(**values))
+    if done.rowcount:
+        audit.settings_changed(conn, operator_id, AREA, f"ルール #{rule_id} を{'有効' if enabled else '無効'}に")
 
 
-def delete_rule(conn: Connection, rule_id: int) -> None:
-    conn.execute(RULES.delete().where(RULES.c.id == rule_id))
+def delete_rule(conn: Connection, rule_id: int, *, operator_id: int | None = None) -> None:
+    permissions.require(conn, operator_id, permissions.AUTOMATION)
+    if conn.execute(RULES.delete().where(RULES.c.id == rule_id)).rowcount:
+        audit.settings_changed(conn, operator_id, AREA, f"ルール #{rule_id} を削除")
     _renumber(conn, [i for i in _ids_in_order(conn)])
 
 
-def move_rule(conn: Connection, rule_id: int, where: str | int) -> None:
+def move_rule(conn: Connection, rule_id: int, where: str | int, *, operator_id: int | None = None) -> None:
     """where: "top" (先頭), "bottom" (末尾), "up", "down", or the 0-based index a drag dropped it at."""
+    permissions.require(conn, operator_id, permissions.AUTOMATION)
     ids = _ids_in_order(conn)
     if rule_id not in ids:
         return
@@ -123,9 +134,12 @@ def move_rule(conn: Connection, rule_id: int, where: str | int) -> None:
     ids.remove(rule_id)
     target = {"top": 0, "bottom": len(ids), "up": max(0, index - 1), "down": min(len(ids), index + 1)}.get(str(where))
     if target is None:
+        if not str(where).lstrip("-").isdigit():
+            return  # a crafted value: nothing moves
         target = max(0, min(len(ids), int(where)))
     ids.insert(target, rule_id)
     _renumber(conn, ids)
+    audit.settings_changed(conn, operator_id, AREA, f"ルール #{rule_id} の順序を変更")
 
 
 def _ids_in_order(conn: Connection) -> list[int]:

@@ -16,6 +16,7 @@ from sqlalchemy import Column, String, case, cast, func, literal, literal_column
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import ColumnElement
 
+from ecweb_core.csvexport.encoding import CP932_EQUIVALENTS
 from ecweb_core.models import (
     Customer,
     CustomerMemo,
@@ -39,7 +40,17 @@ IC, P = OrderItem.__table__.c, Product.__table__.c
 PM, DC, ST = PaymentMethod.__table__.c, DeliveryCompany.__table__.c, OrderStatus.__table__.c
 
 GROUPS = {"order": "受注", "item": "受注商品", "customer": "顧客", "subscription": "定期受注", "survey": "アンケート"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
+# Checked against the text as stored, but the file holds it after the encoding: a character the
+# Shift_JIS mapping turns into a formula start (– → -) or removes (U+200B, U+FEFF, exposing the next
+# one) counts as a formula start too, as do the full-width forms. So the check holds after every
+# transformation, in every encoding (issue 20).
+FORMULA_STARTS = (
+    *_FORMULA_FIRST,
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",  # ＝ ＋ － ＠
+    *sorted(ch for ch, to in CP932_EQUIVALENTS.items() if to == "" or to.startswith(_FORMULA_FIRST)
+            or to in ("\uff1d", "\uff0b", "\uff0d", "\uff20")),
+)  # fmt: skip
 SURVEY_QUESTION_PREFIX = "survey.q:"
 
 

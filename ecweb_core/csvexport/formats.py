@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ecweb_core import audit, permissions
 from ecweb_core.csvexport.columns import _DEFS, GROUPS, SURVEY_QUESTION_PREFIX, allowed_sources, column_def
 from ecweb_core.errors import FormError
 from ecweb_core.models import CsvFormat, SurveyAnswer
@@ -164,19 +165,25 @@ def save_format(
     purpose: str,
     unit: str,
     columns: list[tuple[str, str]],
+    *,
+    operator_id: int | None = None,
 ) -> CsvFormat:
+    permissions.require(session, operator_id, permissions.SETTINGS_CSV)
     spec = validate(session, name, purpose, unit, columns, format_id)
     fmt = CsvFormat() if format_id is None else get_format(session, format_id)
     fmt.name, fmt.purpose, fmt.unit = spec.name, spec.purpose, spec.unit
     fmt.columns = json.dumps(spec.columns, ensure_ascii=False)
     fmt.updated_at = utcnow()
     session.add(fmt)
+    session.flush()
+    audit.settings_changed(session, operator_id, "CSV管理", f"フォーマット「{fmt.name}」(#{fmt.id})を保存")
     session.commit()
     session.refresh(fmt)
     return fmt
 
 
-def copy_format(session: Session, format_id: int) -> CsvFormat:
+def copy_format(session: Session, format_id: int, *, operator_id: int | None = None) -> CsvFormat:
+    permissions.require(session, operator_id, permissions.SETTINGS_CSV)
     src = get_format(session, format_id)
     base = f"{src.name} のコピー"[:NAME_MAX]
     name, n = base, 1
@@ -184,9 +191,12 @@ def copy_format(session: Session, format_id: int) -> CsvFormat:
         n += 1
         suffix = f" ({n})"
         name = base[: NAME_MAX - len(suffix)] + suffix
-    return save_format(session, None, name, src.purpose, src.unit, columns_of(src))
+    return save_format(session, None, name, src.purpose, src.unit, columns_of(src), operator_id=operator_id)
 
 
-def delete_format(session: Session, format_id: int) -> None:
-    session.delete(get_format(session, format_id))
+def delete_format(session: Session, format_id: int, *, operator_id: int | None = None) -> None:
+    permissions.require(session, operator_id, permissions.SETTINGS_CSV)
+    fmt = get_format(session, format_id)
+    audit.settings_changed(session, operator_id, "CSV管理", f"フォーマット「{fmt.name}」(#{format_id})を削除")
+    session.delete(fmt)
     session.commit()

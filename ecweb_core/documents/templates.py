@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ecweb_core import audit, permissions
 from ecweb_core.documents.data import ItemLine, OrderDoc
 from ecweb_core.documents.invoice import registration_number_error
 from ecweb_core.documents.kinds import DOC_KINDS, FIELDS, INVOICE_KINDS, REQUIRED_FOR_INVOICE, kind_label
@@ -25,6 +26,7 @@ from ecweb_core.mail.render import MailTemplateError, render, sample_context
 from ecweb_core.models import DocumentLogo, DocumentTemplate
 from ecweb_core.models.common import fmt_jst, today_jst, utcnow
 
+AREA = "帳票管理"
 NAME_MAX, TITLE_MAX, REMARKS_MAX = 100, 50, 2000
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_MAX_PIXELS = 2000
@@ -108,9 +110,10 @@ def get_spec(session: Session, template_id: int) -> DocSpec | None:
 _logo_cache: dict[str, str] = {}  # sha -> data: URI; a logo's content never changes under its hash
 
 
-def store_logo(session: Session, data: bytes) -> str:
+def store_logo(session: Session, data: bytes, *, operator_id: int | None = None) -> str:
     """Checks an uploaded logo (PNG or JPEG, at most 512 KB and 2000×2000 px, really decodable) and
     stores it by its hash; returns the hash. Raises DocumentFormError."""
+    permissions.require(session, operator_id, permissions.SETTINGS_DOCUMENTS)
     from PIL import Image, UnidentifiedImageError
 
     if not data:
@@ -265,9 +268,10 @@ def _spec_from_form(form: dict[str, Any], kind: str, name: str) -> DocSpec:
     )  # fmt: skip
 
 
-def save_template(session: Session, template_id: int, form: dict[str, Any]) -> int:
+def save_template(session: Session, template_id: int, form: dict[str, Any], *, operator_id: int | None = None) -> int:
     """Updates a template from the form; raises DocumentFormError, writing nothing. A system document
     keeps its name and kind; an operator's copy keeps the kind it was copied from (its legal rules)."""
+    permissions.require(session, operator_id, permissions.SETTINGS_DOCUMENTS)
     t = session.get(DocumentTemplate, template_id)
     if t is None:
         raise DocumentFormError({"id": "帳票が見つかりません。"})
@@ -292,12 +296,14 @@ def save_template(session: Session, template_id: int, form: dict[str, Any]) -> i
     t.remarks, t.receipt_addressee, t.receipt_note = spec.remarks, spec.receipt_addressee, spec.receipt_note
     t.updated_at = utcnow()
     session.add(t)
+    audit.settings_changed(session, operator_id, AREA, f"帳票「{t.name}」(#{t.id})を保存")
     session.commit()
     return int(t.id or 0)
 
 
-def copy_template(session: Session, template_id: int) -> int:
+def copy_template(session: Session, template_id: int, *, operator_id: int | None = None) -> int:
     """「コピー」: a new operator template with everything of the source, named 「…のコピー」."""
+    permissions.require(session, operator_id, permissions.SETTINGS_DOCUMENTS)
     src = session.get(DocumentTemplate, template_id)
     if src is None:
         raise DocumentFormError({"id": "帳票が見つかりません。"})
@@ -312,17 +318,21 @@ def copy_template(session: Session, template_id: int) -> int:
         receipt_addressee=src.receipt_addressee, receipt_note=src.receipt_note,
     )  # fmt: skip
     session.add(t)
+    session.flush()
+    audit.settings_changed(session, operator_id, AREA, f"帳票「{src.name}」を「{t.name}」(#{t.id})にコピー")
     session.commit()
     return int(t.id or 0)
 
 
-def delete_template(session: Session, template_id: int) -> str:
+def delete_template(session: Session, template_id: int, *, operator_id: int | None = None) -> str:
+    permissions.require(session, operator_id, permissions.SETTINGS_DOCUMENTS)
     t = session.get(DocumentTemplate, template_id)
     if t is None:
         raise DocumentFormError({"id": "帳票が見つかりません。"})
     if t.is_system:
         raise DocumentFormError({"id": f"システム帳票「{t.name}」は削除できません。"})
     name = t.name
+    audit.settings_changed(session, operator_id, AREA, f"帳票「{name}」(#{template_id})を削除")
     session.delete(t)
     session.commit()
     return name

@@ -36,9 +36,15 @@ def _date(raw: str, label: str, errors: dict[str, str], key: str) -> date | None
         return None
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a longer number names no row (and must not reach the SQL)
+
+
 def _id(raw: Any) -> int | None:
+    """A chosen id; one that cannot exist becomes 0 (no row has it), so the check says it does not exist."""
     text = str(raw or "").strip()
-    return int(text) if text.isdigit() else None
+    if not (text.isdigit() and text.isascii()):
+        return None
+    return int(text) if len(text) <= 10 and int(text) <= MAX_ID else 0
 
 
 def _choice(form: dict[str, Any], key: str, allowed: tuple[str, ...], errors: dict[str, str]) -> str:
@@ -130,7 +136,8 @@ def parse_bulk_update(form: dict[str, Any]) -> dict[str, Any]:
         if memo := _memo(form, key, label, errors):
             p[key] = memo
     labels = form.get("label_ids") or []
-    label_ids = sorted({int(x) for x in (labels.split(",") if isinstance(labels, str) else labels) if str(x).isdigit()})
+    raw_labels = labels.split(",") if isinstance(labels, str) else labels
+    label_ids = sorted({i for i in (_id(x) for x in raw_labels) if i is not None})
     if label_ids:
         p["label_ids"] = label_ids
     if errors:

@@ -8,11 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
+from ecweb_core import audit, permissions
 from ecweb_core.jobs.catalog import kind_label
 from ecweb_core.jobs.files import export_file, result_file
 from ecweb_core.models import Job, JobExport
 
 RESULT_MEDIA_TYPE = "text/csv; charset=utf-8"
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a longer number in a URL is simply not a job
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,23 @@ class Download:
     path: Path
     media_type: str
     file_name: str  # as the browser saves it
+
+
+def job_for_download(session: Session, operator_id: int, job_id: int) -> Job | None:
+    """The job whose file the operator asks for, or None when there is no such job. Raises
+    PermissionDenied when the operator may not download customer data or may not see jobs of that kind
+    (the same permission as registering it: 一般 does not see 決済状況一括変更's files)."""
+    permissions.require(session, operator_id, permissions.DOWNLOAD)
+    job = session.get(Job, job_id) if 0 < job_id <= MAX_ID else None
+    if job is None:
+        return None
+    permissions.require(session, operator_id, permissions.job_permission(job.kind))
+    return job
+
+
+def log_download(session: Session, operator_id: int, job: Job, download: Download) -> None:
+    audit.downloaded(session, operator_id, int(job.id or 0), download.file_name)
+    session.commit()
 
 
 def result_download(job: Job) -> Download | None:

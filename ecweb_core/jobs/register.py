@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Integer, func, insert, literal, select, text, update
 from sqlmodel import Session
 
+from ecweb_core import audit, permissions
 from ecweb_core.jobs.catalog import job_kind
 from ecweb_core.jobs.operations import ParamError
 from ecweb_core.models import Job, JobTarget
@@ -23,6 +24,8 @@ def register_job(session: Session, kind: str, operator_id: int, selection: Selec
     The targets are copied by one INSERT … SELECT from the selection's query, so 「検索結果すべて」
     never passes through Python, and orders that start to match later are not touched.
     """
+    job_kind(kind)  # an unknown kind is bad input, before the permission is looked up
+    permissions.require(session, operator_id, permissions.job_permission(kind))
     op = job_kind(kind).operation
     params = op.prepare(session, op.parse_params(form), selection)
     if not selection.all_results and not selection.ticked:
@@ -49,6 +52,7 @@ def register_job(session: Session, kind: str, operator_id: int, selection: Selec
         session.rollback()
         raise ParamError({"selection": "条件に一致する受注がありません。"})
     session.execute(update(Job).where(Job.id == job.id).values(total=total))
+    audit.job_registered(session, operator_id, int(job.id or 0), job_kind(kind).label, total)
     if total >= ANALYZE_FROM and session.get_bind().dialect.name == "postgresql":
         # Autovacuum has not seen these rows yet: without statistics the planner scans the whole
         # table for each chunk's pending targets (measured: 47 ms a chunk, 1M targets).

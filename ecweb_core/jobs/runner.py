@@ -18,8 +18,10 @@ from typing import Any, cast
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from ecweb_core.errors import FormError
 from ecweb_core.jobs import lease, parallel
 from ecweb_core.jobs.catalog import cancelled_message, done_message, failed_message, job_kind
 from ecweb_core.jobs.files import expire_job_files, write_result_csv
@@ -128,17 +130,21 @@ def _process_chunk(engine: Engine, ctx: JobContext, op: Operation, ids: list[int
         if len(ids) == 1:
             log.exception("job %s: order %s failed", ctx.job_id, ids[0])
             with engine.begin() as conn:
-                _record(conn, ctx.job_id, {ids[0]: ("failed", _failure_reason(exc))})
+                _record(conn, ctx.job_id, {ids[0]: ("failed", order_failure(exc))})
             return
-        log.warning("job %s: chunk of %d failed (%s), splitting it", ctx.job_id, len(ids), exc)
+        log.warning("job %s: chunk of %d failed (%s), splitting it", ctx.job_id, len(ids), type(exc).__name__)
     half = len(ids) // 2
     _process_chunk(engine, ctx, op, ids[:half])
     _process_chunk(engine, ctx, op, ids[half:])
 
 
-def _failure_reason(exc: Exception) -> str:
-    """The operator's reason in the result file; the exception itself (SQL, parameters) goes to the log."""
-    return f"処理中にエラーが発生しました ({type(exc).__name__})。詳細はワーカーのログを参照してください。"
+def order_failure(exc: Exception) -> str:
+    """The result CSV's reason: Japanese, never the SQL or its parameters (those go to the log)."""
+    if isinstance(exc, FormError):
+        return "; ".join(exc.errors.values())
+    if isinstance(exc, DBAPIError):
+        return "データベースの処理でエラーが発生しました。時間をおいて再度お試しください。"
+    return "処理中に予期しないエラーが発生しました。"
 
 
 def _run(engine: Engine, ctx: JobContext, op: Operation, ids: list[int]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ecweb_core import audit, permissions
 from ecweb_core.errors import FormError
 from ecweb_core.mail.addresses import address_error
 from ecweb_core.mail.context import DEFAULT_SHOP_NAME, shop_name
@@ -15,6 +16,7 @@ from ecweb_core.mail.render import validate
 from ecweb_core.models import MailTemplate
 from ecweb_core.models.common import fmt_jst, utcnow
 
+AREA = "メールテンプレート管理"
 NAME_MAX = 100
 SUBJECT_MAX = 255
 
@@ -64,9 +66,12 @@ def check_content(subject: str, body: str, cc: str, bcc: str, shop: str = DEFAUL
     return errors
 
 
-def save_template(session: Session, template_id: int | None, form: dict[str, Any]) -> int:
+def save_template(
+    session: Session, template_id: int | None, form: dict[str, Any], *, operator_id: int | None = None
+) -> int:
     """Creates (template_id None) or updates a template; raises TemplateFormError, writing nothing.
     A system template keeps its name: automation rules find it by that name."""
+    permissions.require(session, operator_id, permissions.SETTINGS_MAIL)
     name = str(form.get("name") or "").strip()
     subject, body = str(form.get("subject") or "").strip(), str(form.get("body") or "")
     cc, bcc = str(form.get("cc") or "").strip(), str(form.get("bcc") or "").strip()
@@ -88,6 +93,8 @@ def save_template(session: Session, template_id: int | None, form: dict[str, Any
     t = existing or MailTemplate(name=name, subject=subject, body=body)
     t.name, t.subject, t.body, t.cc, t.bcc, t.updated_at = name, subject, body, cc, bcc, utcnow()
     session.add(t)
+    session.flush()
+    audit.settings_changed(session, operator_id, AREA, f"テンプレート「{name}」(#{t.id})を保存")
     session.commit()
     return int(t.id or 0)
 
@@ -99,11 +106,13 @@ def _name_taken(session: Session, name: str, template_id: int | None) -> bool:
     return bool(session.execute(q).scalar_one())
 
 
-def delete_template(session: Session, template_id: int) -> None:
+def delete_template(session: Session, template_id: int, *, operator_id: int | None = None) -> None:
+    permissions.require(session, operator_id, permissions.SETTINGS_MAIL)
     t = session.get(MailTemplate, template_id)
     if t is None:
         raise TemplateFormError({"id": "メールテンプレートが見つかりません。"})
     if t.is_system:
         raise TemplateFormError({"id": f"システムテンプレート「{t.name}」は削除できません。"})
+    audit.settings_changed(session, operator_id, AREA, f"テンプレート「{t.name}」(#{template_id})を削除")
     session.delete(t)
     session.commit()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
+from ecweb_core import permissions
 from ecweb_core.errors import FormError
 from ecweb_core.masters import labels, reasons, statuses
 from ecweb_core.masters.lists import ListItem
@@ -44,6 +45,7 @@ def list_items(conn: Connection, kind: str) -> list[ListItem]:
     return reasons.list_reasons(conn, kind)
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "マスタ管理", "追加")
 def create_item(conn: Connection, kind: str, name: str, color: str = "") -> int:
     if list_kind(kind).key == "status":
         return statuses.create_status(conn, name)
@@ -52,6 +54,7 @@ def create_item(conn: Connection, kind: str, name: str, color: str = "") -> int:
     return reasons.create_reason(conn, kind, name)
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "マスタ管理", "変更")
 def update_item(conn: Connection, kind: str, item_id: int, name: str, color: str = "") -> None:
     if list_kind(kind).key == "status":
         statuses.rename_status(conn, item_id, name)
@@ -61,6 +64,7 @@ def update_item(conn: Connection, kind: str, item_id: int, name: str, color: str
         reasons.rename_reason(conn, kind, item_id, name)
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "マスタ管理", "有効/無効")
 def set_item_enabled(conn: Connection, kind: str, item_id: int, enabled: bool) -> None:
     if list_kind(kind).key == "status":
         statuses.set_status_enabled(conn, item_id, enabled)
@@ -70,6 +74,7 @@ def set_item_enabled(conn: Connection, kind: str, item_id: int, enabled: bool) -
         reasons.set_reason_enabled(conn, kind, item_id, enabled)
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "マスタ管理", "並び替え")
 def move_item(conn: Connection, kind: str, item_id: int, where: str) -> None:
     if list_kind(kind).key == "status":
         statuses.move_status(conn, item_id, where)
@@ -79,6 +84,7 @@ def move_item(conn: Connection, kind: str, item_id: int, where: str) -> None:
         reasons.move_reason(conn, kind, item_id, where)
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "マスタ管理", "削除")
 def delete_item(conn: Connection, kind: str, item_id: int) -> str:
     if list_kind(kind).key == "status":
         return statuses.delete_status(conn, item_id)

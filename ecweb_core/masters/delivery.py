@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ecweb_core import permissions
 from ecweb_core.errors import FormError
 from ecweb_core.masters import lists
 from ecweb_core.models import DeliveryCompany, Order, PrefectureShippingFee, Subscription
@@ -95,6 +96,7 @@ def company_form(conn: Connection, company_id: int) -> CompanyForm:
     )
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "配送/送料設定", "配送業者を保存")
 def save_company(conn: Connection, company_id: int | None, form: CompanyForm) -> int:
     """Creates (company_id None) or updates a company with its prefecture fees, all or nothing."""
     if company_id is not None:
@@ -137,15 +139,18 @@ def save_company(conn: Connection, company_id: int | None, form: CompanyForm) ->
     return company_id
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "配送/送料設定", "配送業者の有効/無効")
 def set_company_enabled(conn: Connection, company_id: int, enabled: bool) -> None:
     row = _company(conn, company_id)
     conn.execute(update(COMPANIES).where(COMPANIES.c.id == row.id).values(enabled=enabled))
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "配送/送料設定", "配送業者の並び替え")
 def move_company(conn: Connection, company_id: int, where: str) -> None:
     lists.move(conn, COMPANIES, int(company_id), where)
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "配送/送料設定", "配送業者を削除")
 def delete_company(conn: Connection, company_id: int) -> str:
     row = _company(conn, company_id)
     orders = conn.execute(select(func.count()).where(Order.__table__.c.delivery_company_id == row.id)).scalar_one()

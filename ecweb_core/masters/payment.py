@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from ecweb_core import permissions
 from ecweb_core.masters import lists
 from ecweb_core.masters.delivery import yen
 from ecweb_core.models import PaymentFeeTier, PaymentMethod
@@ -52,6 +53,7 @@ def method_fee_form(conn: Connection, method_id: int) -> tuple[str, MethodFeeFor
     return str(row.name), MethodFeeForm(fee=str(row.fee), tiers=[[str(low), str(fee)] for low, fee in tiers])
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "支払方法", "手数料を保存")
 def save_method_fees(conn: Connection, method_id: int, form: MethodFeeForm) -> None:
     row = _method(conn, method_id)
     errors: dict[str, str] = {}

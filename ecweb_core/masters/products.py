@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ecweb_core import permissions
 from ecweb_core.errors import FormError
 from ecweb_core.masters import lists
 from ecweb_core.masters.delivery import yen
@@ -57,6 +58,7 @@ def list_product_fees(
     ], total
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "商品手数料", "保存")
 def set_product_fee(conn: Connection, kind: str, product_id: int, raw: str) -> int | None:
     """Sets (or, with an empty value, removes) the product's own fee of `kind`; returns it."""
     column, label = _kind(kind)

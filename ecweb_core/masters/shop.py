@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from ecweb_core import permissions
 from ecweb_core.masters import lists, reasons
 from ecweb_core.models import Reason, ShopSettings
 
@@ -66,6 +67,7 @@ def auto_reason(conn: Connection, kind: str) -> str:
     return str(name) if name else SYSTEM_REASON
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "配送/送料設定", "お届け日設定を保存")
 def save_delivery_dates(conn: Connection, form: dict[str, Any]) -> None:
     """配送/送料設定(発送・お届け日に関する設定)."""
     errors: dict[str, str] = {}
@@ -76,6 +78,7 @@ def save_delivery_dates(conn: Connection, form: dict[str, Any]) -> None:
     _save(conn, {"min_delivery_days": days})
 
 
+@permissions.setting_change(permissions.SETTINGS_MASTERS, "受注/定期受注設定", "保存")
 def save_order_settings(conn: Connection, form: dict[str, Any]) -> None:
     """受注/定期受注の設定: all fields checked, then saved together."""
     errors: dict[str, str] = {}

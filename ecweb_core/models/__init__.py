@@ -1,6 +1,6 @@
 """Every table of the domain; importing this package registers them all on SQLModel.metadata."""
 
-from ecweb_core.models.auth import Operator, OperatorSession
+from ecweb_core.models.auth import AuditEntry, Operator, OperatorSession
 from ecweb_core.models.automation import AutomationRule, AutomationRun
 from ecweb_core.models.catalog import (
     DeliveryCompany,
@@ -33,6 +33,7 @@ from ecweb_core.models.shop import ShopSettings
 from ecweb_core.models.subscriptions import Subscription, SubscriptionItem, SubscriptionMemo, SubscriptionRun
 
 __all__ = [
+    "AuditEntry",
     "AutomationRule",
     "AutomationRun",
     "CapturedMail",

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
-from ecweb_core import events
+from ecweb_core import audit, events, permissions
 from ecweb_core.errors import FormError
 from ecweb_core.fees import recompute_fees
 from ecweb_core.masters.shop import shop_config
@@ -269,6 +269,7 @@ def create_manual(conn: Connection, sub_id: int, operator_id: int | None) -> int
     """手動作成 of a subscription's next order (its next delivery), in the caller's transaction;
     returns the order id. Its authorization is `authorize_pending`, after the commit, in a worker
     (the app does not call the provider from a websocket handler)."""
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     status = conn.execute(select(SUBS.c.status).where(SUBS.c.id == sub_id).with_for_update()).scalar_one_or_none()
     if status is None:
         raise FormError({"form": "定期受注が見つかりません。"})
@@ -277,4 +278,5 @@ def create_manual(conn: Connection, sub_id: int, operator_id: int | None) -> int
     ids = create_orders(conn, [sub_id], None, utcnow(), source=events.UI, operator_id=operator_id)
     if not ids:
         raise FormError({"form": "この次回配送予定日の受注は作成済みです。"})
+    audit.record_edited(conn, operator_id, f"定期受注 #{sub_id}", f"受注 #{ids[0]} を手動作成")
     return ids[0]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from ecweb_core import events
+from ecweb_core import audit, events, permissions
 from ecweb_core.errors import FormError
 from ecweb_core.masters.reasons import CANCEL, STOP, check_reason
 from ecweb_core.masters.shop import min_delivery_days
@@ -252,6 +252,7 @@ def _count_prices(conn: Connection, product_ids: list[int]) -> dict[int, str]:
 def save_basic(conn: Connection, sub_id: int, form: dict[str, Any], operator_id: int | None) -> None:
     """基本設定: ステータス + 停止理由 / キャンセル理由, 次回発送予定日 / 次回配送予定日 (同期する), the cycle.
     Everything is checked first; nothing changes on an error. The changes write their events."""
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     sub = conn.execute(select(Subscription.__table__).where(S.id == sub_id)).first()
     if sub is None:
         raise FormError({"form": "定期受注が見つかりません。"})
@@ -302,6 +303,7 @@ def save_basic(conn: Connection, sub_id: int, form: dict[str, Any], operator_id:
             **dates,
         )  # fmt: skip
     )
+    audit.record_edited(conn, operator_id, f"定期受注 #{sub_id}", "基本設定を保存")
 
 
 def _checked(value: Any) -> bool:
@@ -327,6 +329,7 @@ def _events(conn: Connection, sub_id: int, status: str, reason: str | None, date
 
 
 def add_memo(conn: Connection, sub_id: int, body: str, operator_id: int | None) -> None:
+    permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
     body = body.strip()
     if not body:
         raise FormError({"memo": "メモを入力してください。"})
@@ -339,6 +342,7 @@ def add_memo(conn: Connection, sub_id: int, body: str, operator_id: int | None) 
             subscription_id=sub_id, body=body, operator_id=operator_id, created_at=utcnow()
         )  # fmt: skip
     )
+    audit.record_edited(conn, operator_id, f"定期受注 #{sub_id}", "メモを追加")
 
 
 def payment_status_of(conn: Connection, order_id: int) -> str | None:

@@ -4,6 +4,7 @@ and drives it with Playwright in Debian's Chromium."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -169,13 +170,14 @@ def order_count(app: RunningApp) -> int:
 
 
 def login(page: Page, base: str, password: str = DEMO_PASSWORD) -> None:
-    """Signs in through the form. A click that lands before React has hydrated the form makes the
-    browser submit it natively (a GET to /login/?login=…, seen on a loaded machine): then again."""
+    """Signs in through the form (it posts natively to /api/login). Typing that lands before React
+    has hydrated the form can be lost (the post arrives empty: /login?error=empty): then again."""
     for _ in range(3):
         page.goto(f"{base}/login", wait_until="networkidle")
         page.fill("#login", DEMO_LOGIN)
         page.fill("#password", password)
         page.click("#login-submit")
-        page.wait_for_load_state()
-        if "login=" not in page.url:
+        # The response of POST /api/login sends the tab to /orders or back to /login?error=<code>.
+        page.wait_for_url(re.compile(r".*/(orders|login/?\?error=\w+)$"))
+        if "error=empty" not in page.url:
             return

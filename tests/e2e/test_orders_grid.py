@@ -36,6 +36,8 @@ def test_pages_require_login_and_bad_password_is_refused(page: Page, app: Runnin
     expect(page.locator("[data-testid=order-row]")).to_have_count(0)
     login(page, app.url, password="wrong-password")
     expect(page.locator("#login-error")).to_have_text("ログインIDまたはパスワードが正しくありません。")
+    # The form posted natively (the response sets the HttpOnly cookie): a fresh form comes back.
+    page.fill("#login", "demo")
     page.fill("#password", "demo1234")
     page.click("#login-submit")
     page.wait_for_url("**/orders")

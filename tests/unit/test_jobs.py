@@ -175,7 +175,8 @@ def test_a_poison_order_is_found_by_halving_its_chunk(engine: Engine) -> None:
         message = s.execute(
             select(JobTarget.message).where(JobTarget.job_id == job_id, JobTarget.order_id == ids[77])
         ).scalar_one()
-    assert message is not None and message.startswith("処理中にエラーが発生しました") and "INSERT" not in message
+    assert message is not None and "INSERT" not in message
+    assert message.startswith("データベースの処理でエラーが発生しました")
 
 
 def test_resume_after_interruption_does_no_order_twice(engine: Engine) -> None:
