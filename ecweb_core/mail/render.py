@@ -6,14 +6,51 @@ template is validated at save time by rendering it against a sample context (SAM
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError, safe_range
 
 MAX_OUTPUT = 200_000  # characters of a rendered body: a loop cannot make a huge mail
+# The render budget: the sandbox bounds one range() (100,000 items), not loops nested in each other,
+# so a template's rendering is also bounded in time, checked as it outputs and as its loops turn.
+RENDER_SECONDS = 2.0
+_deadline: ContextVar[float] = ContextVar("template_deadline", default=math.inf)
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _check_deadline() -> None:
+    if time.monotonic() > _deadline.get():
+        raise _OverBudget
+
+
+class _BudgetRange:
+    """range() for templates: the sandbox's limit on its length, and the time budget checked every
+    1,024 turns; a sequence still (`|length`, `loop.last`, indexing work as on a range)."""
+
+    def __init__(self, *args: int) -> None:
+        self._range = safe_range(*args)
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __getitem__(self, index: int) -> int:
+        return self._range[index]
+
+    def __iter__(self) -> Iterator[int]:
+        for n, value in enumerate(self._range):
+            if n % 1024 == 0:
+                _check_deadline()
+            yield value
 
 
 class MailTemplateError(ValueError):
@@ -30,6 +67,7 @@ def _yen(value: Any) -> str:
 def _make_env() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     env.filters["yen"] = _yen
+    env.globals["range"] = _BudgetRange
     return env
 
 
@@ -96,16 +134,29 @@ def _japanese(exc: Exception, label: str) -> str:
 
 
 def render(source: str, context: dict[str, Any], label: str = "本文") -> str:
-    """Renders a template source; raises MailTemplateError with a Japanese message."""
+    """Renders a template source within its budget (output size, time); raises MailTemplateError
+    with a Japanese message."""
+    token = _deadline.set(time.monotonic() + RENDER_SECONDS)
+    parts: list[str] = []
+    size = 0
     try:
-        out = _compile(source).render(context)
+        for part in _compile(source).generate(context):
+            size += len(part)
+            if size > MAX_OUTPUT:
+                break
+            _check_deadline()
+            parts.append(part)
+    except _OverBudget:
+        raise MailTemplateError(f"{label}: 展開に時間がかかりすぎます({RENDER_SECONDS:g}秒まで)。") from None
     except (TemplateError, SecurityError) as exc:
         raise MailTemplateError(_japanese(exc, label)) from exc
     except Exception as exc:  # noqa: BLE001 - e.g. a filter on a wrong type: still the operator's template
         raise MailTemplateError(_japanese(exc, label)) from exc
-    if len(out) > MAX_OUTPUT:
+    finally:
+        _deadline.reset(token)
+    if size > MAX_OUTPUT:
         raise MailTemplateError(f"{label}: 展開後の文字数が多すぎます({MAX_OUTPUT:,}文字まで)。")
-    return out
+    return "".join(parts)
 
 
 def render_subject(source: str, context: dict[str, Any]) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ecweb_core.mail.defaults import SYSTEM_TEMPLATES
-from ecweb_core.mail.render import MailTemplateError, render, sample_context, validate
+from ecweb_core.mail.render import RENDER_SECONDS, MailTemplateError, render, sample_context, validate
 from ecweb_core.mail.templates import TemplateFormError, delete_template, list_templates, save_template
 from ecweb_core.models import MailTemplate
 
@@ -98,3 +100,16 @@ def test_bad_templates_are_refused_at_save(empty_engine: Engine, change: dict, f
             save_template(s, None, {**FORM, **change})
         assert message in err.value.errors[field]
         assert s.execute(select(MailTemplate.id)).scalars().all() == before
+
+
+def test_a_template_that_would_loop_for_ever_is_refused_within_its_budget() -> None:
+    """The sandbox bounds one range(), not loops nested in each other: the render budget bounds the
+    time (loops without output too) and the output, in Japanese, at save time."""
+    silent = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    started = time.monotonic()
+    assert validate("件名", silent) == {"body": f"本文: 展開に時間がかかりすぎます({RENDER_SECONDS:g}秒まで)。"}
+    assert time.monotonic() - started < RENDER_SECONDS * 5  # it stopped, it did not run 10^10 turns
+    loud = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+    assert validate("件名", loud) == {"body": "本文: 展開後の文字数が多すぎます(200,000文字まで)。"}
+    # range() is still a sequence for the templates that use it as one.
+    assert validate("件名", "{{ range(5)|length }}{% for i in range(3) %}{{ loop.last }}{% endfor %}") == {}
