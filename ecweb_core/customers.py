@@ -6,20 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core import audit, permissions
 from ecweb_core.errors import FormError
 from ecweb_core.masters.reasons import BLACKLIST, check_reason
+from ecweb_core.memos import write_memo
 from ecweb_core.models import Customer, CustomerMemo, Order, OrderStatus, PointLedger, Subscription
-from ecweb_core.models.common import fmt_jst, utcnow
+from ecweb_core.models.common import fmt_jst
 from ecweb_core.search import customer_text_match
 from ecweb_core.statuses import PAYMENT_STATUSES, SUBSCRIPTION_STATUSES
 from ecweb_core.subscriptions.cycles import Cycle
 
 C, OC, SC = Customer.__table__.c, Order.__table__.c, Subscription.__table__.c
-MEMO_MAX = 1000
 
 
 @dataclass
@@ -188,16 +188,7 @@ def set_blacklist(conn: Connection, customer_id: int, on: bool, reason: str, *, 
 
 def add_memo(conn: Connection, customer_id: int, body: str, operator_id: int | None) -> None:
     permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
-    body = body.strip()
-    if not body:
-        raise FormError({"memo": "メモを入力してください。"})
-    if len(body) > MEMO_MAX:
-        raise FormError({"memo": f"メモは{MEMO_MAX}文字以内で入力してください。"})
     if conn.execute(select(C.id).where(C.id == customer_id)).first() is None:
         raise FormError({"form": "顧客が見つかりません。"})
-    conn.execute(
-        insert(CustomerMemo.__table__).values(
-            customer_id=customer_id, body=body, operator_id=operator_id, created_at=utcnow()
-        )  # fmt: skip
-    )
+    write_memo(conn, CustomerMemo, body, operator_id, customer_id=customer_id)
     audit.record_edited(conn, operator_id, f"顧客 #{customer_id}", "メモを追加")

@@ -15,6 +15,7 @@ from ecweb_core import audit, events, permissions
 from ecweb_core.errors import FormError
 from ecweb_core.fees import recompute_fees
 from ecweb_core.masters import labels, reasons, statuses
+from ecweb_core.memos import write_memo
 from ecweb_core.models import Order, OrderItem, OrderLabel, OrderMemo, OrderStatus
 from ecweb_core.models.common import jst_midnight, utcnow
 from ecweb_core.statuses import PAYMENT_STATUSES
@@ -114,21 +115,12 @@ def set_order_labels(conn: Connection, order_id: int, label_ids: list[int], *, o
         audit.order_edited(conn, operator_id, order_id, f"受注ラベルを変更(追加 {len(new)}・解除 {len(gone)})")
 
 
-MEMO_MAX = 1000
-
-
 def add_order_memo(conn: Connection, order_id: int, body: str, operator_id: int | None) -> None:
     """メモ管理 of 受注詳細 (一括更新's 受注メモ lands here too)."""
     permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
-    body = body.strip()
-    if not body:
-        raise FormError({"memo": "メモを入力してください。"})
-    if len(body) > MEMO_MAX:
-        raise FormError({"memo": f"メモは{MEMO_MAX}文字以内で入力してください。"})
     if conn.execute(select(ORDERS.c.id).where(ORDERS.c.id == order_id)).first() is None:
         raise FormError({"form": "受注が見つかりません。"})
-    conn.execute(insert(OrderMemo.__table__).values(order_id=order_id, body=body, operator_id=operator_id,
-                                                    created_at=utcnow()))  # fmt: skip
+    write_memo(conn, OrderMemo, body, operator_id, order_id=order_id)
     audit.order_edited(conn, operator_id, order_id, "メモを追加")
 
 

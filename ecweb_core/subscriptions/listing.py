@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from ecweb_core import audit, events, permissions
 from ecweb_core.errors import FormError
 from ecweb_core.masters.reasons import CANCEL, STOP, check_reason
 from ecweb_core.masters.shop import min_delivery_days
+from ecweb_core.memos import write_memo
 from ecweb_core.models import (
     Customer,
     Order,
@@ -33,7 +34,6 @@ from ecweb_core.subscriptions.changes import SubscriptionEvents
 from ecweb_core.subscriptions.cycles import Cycle, parse_cycle
 
 S, C, OC = Subscription.__table__.c, Customer.__table__.c, Order.__table__.c
-MEMO_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -330,18 +330,9 @@ def _events(conn: Connection, sub_id: int, status: str, reason: str | None, date
 
 def add_memo(conn: Connection, sub_id: int, body: str, operator_id: int | None) -> None:
     permissions.require(conn, operator_id, permissions.ORDERS_EDIT)
-    body = body.strip()
-    if not body:
-        raise FormError({"memo": "メモを入力してください。"})
-    if len(body) > MEMO_MAX:
-        raise FormError({"memo": f"メモは{MEMO_MAX}文字以内で入力してください。"})
     if conn.execute(select(S.id).where(S.id == sub_id)).first() is None:
         raise FormError({"form": "定期受注が見つかりません。"})
-    conn.execute(
-        insert(SubscriptionMemo.__table__).values(
-            subscription_id=sub_id, body=body, operator_id=operator_id, created_at=utcnow()
-        )  # fmt: skip
-    )
+    write_memo(conn, SubscriptionMemo, body, operator_id, subscription_id=sub_id)
     audit.record_edited(conn, operator_id, f"定期受注 #{sub_id}", "メモを追加")
 
 
