@@ -7,6 +7,7 @@ import reflex as rx
 from ecweb.components.notifications import notification_bell, notification_popups
 from ecweb_core import permissions as p
 from ecweb_state.auth import AuthState
+from ecweb_state.notifications import NotificationState
 
 NAV = [
     ("受注管理", "/orders"),
@@ -108,6 +109,11 @@ def page_frame(title: str, *children: rx.Component) -> rx.Component:
                 rx.text(title, size="5", weight="bold", margin_bottom="0.75em"),
                 *children,
                 padding="1.25em 1.5em",
+                # Room below the content for the toasts shown (bottom right): the last rows of a
+                # table can be scrolled above them instead of staying under them while they show.
+                padding_bottom=rx.match(
+                    NotificationState.popup.length(), (0, "1.25em"), (1, "104px"), (2, "184px"), "264px"
+                ),
             ),
             rx.center(rx.spinner(size="3"), padding="4em"),
         ),
